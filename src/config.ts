@@ -1,0 +1,59 @@
+// Configuration: every environment variable Cadence reads, validated once at start-up.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** PostgreSQL connection string; without it Cadence runs on embedded PGlite. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Where the embedded database lives; `memory://` keeps it in memory (tests). */
+  PGLITE_DIR: z.string().min(1).default('.data/pglite'),
+  DB_POOL_SIZE: int(1, 1000).default(20),
+  DB_ACQUIRE_TIMEOUT_MS: int(1, 600_000).default(2_000),
+  DB_IDLE_TIMEOUT_MS: int(1, 3_600_000).default(10_000),
+  DB_STATEMENT_TIMEOUT_MS: int(1, 3_600_000).default(5_000),
+  /** Load demo data and print a fresh demo API key at start; defaults to on for the embedded database. */
+  DEMO: bool.optional(),
+  /** Keep GraphiQL on (default: on outside production). */
+  GRAPHIQL: bool.optional(),
+});
+
+export type Config = ReturnType<typeof finish>;
+
+function finish(env: z.infer<typeof schema>) {
+  const embedded = env.DATABASE_URL === undefined;
+  return {
+    ...env,
+    embedded,
+    demo: env.DEMO ?? embedded,
+    graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
+    production: env.NODE_ENV === 'production',
+  };
+}
+
+/** Parses `env`; on a bad value throws one error that names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, so `FOO= npm start` behaves like no FOO at all.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return finish(parsed.data);
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
