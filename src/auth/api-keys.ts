@@ -1,0 +1,44 @@
+// API keys: made here, shown to their owner once, stored only as a SHA-256 hash.
+import { createHash, randomBytes } from 'node:crypto';
+import { db } from '../db/client.js';
+import { unauthenticated } from '../errors.js';
+import type { Viewer } from '../context.js';
+
+const KEY_PREFIX = 'cad_';
+// 32 random bytes: far beyond guessing, so a fast hash (not a password KDF) is the right tool.
+const KEY_BYTES = 32;
+const KEY_PATTERN = /^cad_[A-Za-z0-9_-]{43}$/;
+
+export interface NewApiKey {
+  /** The whole key: returned to the client once, never stored. */
+  key: string;
+  prefix: string;
+  hash: string;
+}
+
+export function generateApiKey(): NewApiKey {
+  const key = `${KEY_PREFIX}${randomBytes(KEY_BYTES).toString('base64url')}`;
+  return { key, prefix: key.slice(0, 12), hash: hashApiKey(key) };
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * The viewer for an `Authorization` header value. No header means anonymous (null); anything
+ * else that is not a live key is UNAUTHENTICATED, so a typo never silently downgrades a request.
+ */
+export async function authenticate(header: string | null): Promise<Viewer | null> {
+  if (header === null || header === '') return null;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  if (!match) throw unauthenticated('Malformed Authorization header: expected "Bearer <key>"');
+  const key = match[1]!;
+  if (!KEY_PATTERN.test(key)) throw unauthenticated('Invalid API key');
+  const found = await db().apiKey.findUnique({
+    where: { hash: hashApiKey(key) },
+    select: { id: true, userId: true, revokedAt: true },
+  });
+  if (!found || found.revokedAt) throw unauthenticated('Invalid or revoked API key');
+  return { userId: found.userId, apiKeyId: found.id };
+}

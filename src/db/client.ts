@@ -1,0 +1,105 @@
+// The one Prisma client of the process: PostgreSQL through a pg pool, or embedded PGlite.
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { mkdirSync } from 'node:fs';
+import { PrismaClient } from '../../prisma/generated/client/client.js';
+import type { Config } from '../config.js';
+
+/** One SQL statement as Prisma reports it: text and duration, never parameters. */
+export interface SqlEvent {
+  sql: string;
+  durationMs: number;
+}
+type SqlListener = (event: SqlEvent) => void;
+const sqlListeners = new Set<SqlListener>();
+
+/** Calls `listener` for every SQL statement any Prisma client of this process runs. */
+export function onSql(listener: SqlListener): () => void {
+  sqlListeners.add(listener);
+  return () => sqlListeners.delete(listener);
+}
+
+function makeClient(adapter: SqlDriverAdapterFactory) {
+  // Query events are how statements are counted and timed (per request, in src/perf).
+  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' as const }] });
+  prisma.$on('query', (e) => {
+    if (sqlListeners.size === 0) return;
+    const event = { sql: e.query, durationMs: Number(e.duration) };
+    for (const listener of sqlListeners) listener(event);
+  });
+  return prisma;
+}
+
+export type Db = ReturnType<typeof makeClient>;
+
+export type Database =
+  | { kind: 'postgres'; prisma: Db; pool: pg.Pool; close(): Promise<void> }
+  | { kind: 'pglite'; prisma: Db; pglite: PGlite; close(): Promise<void> };
+
+type DbConfig = Pick<
+  Config,
+  | 'DATABASE_URL'
+  | 'PGLITE_DIR'
+  | 'DB_POOL_SIZE'
+  | 'DB_ACQUIRE_TIMEOUT_MS'
+  | 'DB_IDLE_TIMEOUT_MS'
+  | 'DB_STATEMENT_TIMEOUT_MS'
+>;
+
+/** Opens the database the config names. Does not migrate; see `src/db/migrations.ts`. */
+export async function openDatabase(config: DbConfig): Promise<Database> {
+  if (config.DATABASE_URL) {
+    const pool = new pg.Pool({
+      connectionString: config.DATABASE_URL,
+      max: config.DB_POOL_SIZE,
+      // Without these, adapter-pg waits forever for a connection and never notices a dead peer.
+      connectionTimeoutMillis: config.DB_ACQUIRE_TIMEOUT_MS,
+      idleTimeoutMillis: config.DB_IDLE_TIMEOUT_MS,
+      statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      application_name: 'cadence',
+    });
+    // An idle client losing its connection emits 'error' on the pool; unhandled, it kills the process.
+    pool.on('error', () => {});
+    const prisma = makeClient(new PrismaPg(pool));
+    return {
+      kind: 'postgres',
+      prisma,
+      pool,
+      async close() {
+        await prisma.$disconnect();
+        await pool.end().catch(() => {});
+      },
+    };
+  }
+  const dir = config.PGLITE_DIR;
+  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  const prisma = makeClient(new PrismaPGlite(pglite));
+  return {
+    kind: 'pglite',
+    prisma,
+    pglite,
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+let current: Db | undefined;
+
+/** Makes `db()` answer with this client (done once at start, and by each test file). */
+export function useDatabase(database: Database): void {
+  current = database.prisma;
+}
+
+/** The process's Prisma client. Resolvers import this rather than reading it from the context. */
+export function db(): Db {
+  if (!current) throw new Error('database not opened: call useDatabase() at start-up');
+  return current;
+}

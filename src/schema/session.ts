@@ -1,0 +1,197 @@
+// InterviewSession: the sessions list, session detail, and the mutations that drive an interview.
+import { builder } from '../builder.js';
+import { db } from '../db/client.js';
+import { notFound } from '../errors.js';
+import { interviews } from '../interviews/interviews.js';
+import { encodeGlobalId, parseId } from './ids.js';
+import { LIMITS, text } from './validate.js';
+
+export const SessionStatus = builder.enumType('SessionStatus', {
+  values: ['ACTIVE', 'COMPLETED'] as const,
+});
+
+export const InterviewSession = builder.prismaNode('InterviewSession', {
+  id: { field: 'id' },
+  // A missing or foreign id resolves `node` to null rather than failing the request.
+  nullable: true,
+  select: { id: true },
+  findUnique: (id, ctx) => ({ id, userId: ctx.viewer?.userId ?? '' }),
+  fields: (t) => ({
+    status: t.expose('status', { type: SessionStatus }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    jobPosting: t.relation('jobPosting'),
+    resume: t.relation('resume'),
+    messages: t.relatedConnection('messages', {
+      cursor: 'id',
+      description: 'The transcript in order: questions and answers.',
+      query: { orderBy: { seq: 'asc' } },
+      totalCount: true,
+    }),
+    messageCount: t.relationCount('messages'),
+    feedback: t.relation('feedback', {
+      description: 'Feedback on each answer, then on the whole session once it is completed; oldest first.',
+      query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+    }),
+    operations: t.relation('operations', {
+      description: 'The async work behind this session (feedback), oldest first.',
+      query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+    }),
+    averageScore: t.float({
+      nullable: true,
+      description: 'Mean score of the per-answer feedback; null before the first answer.',
+      resolve: (session, _args, ctx) => ctx.loaders.averageScore.load(session.id),
+    }),
+  }),
+});
+
+builder.queryField('sessions', (t) =>
+  t.prismaConnection({
+    type: InterviewSession,
+    cursor: 'id',
+    description: "The viewer's interview sessions, newest first.",
+    authScopes: { viewer: true },
+    args: { status: t.arg({ type: SessionStatus, required: false }) },
+    totalCount: (_root, args, ctx) => db().interviewSession.count({ where: sessionsWhere(ctx.viewer!.userId, args.status) }),
+    resolve: (query, _root, args, ctx) =>
+      db().interviewSession.findMany({
+        ...query,
+        where: sessionsWhere(ctx.viewer!.userId, args.status),
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      }),
+  }),
+);
+
+function sessionsWhere(userId: string, status: 'ACTIVE' | 'COMPLETED' | null | undefined) {
+  return { userId, ...(status ? { status } : {}) };
+}
+
+builder.queryField('session', (t) =>
+  t.prismaField({
+    type: InterviewSession,
+    nullable: true,
+    authScopes: { viewer: true },
+    args: { id: t.arg.id() },
+    resolve: async (query, _root, args, ctx) => {
+      const id = parseId(args.id, 'InterviewSession');
+      const found = await db().interviewSession.findFirst({ ...query, where: { id, userId: ctx.viewer!.userId } });
+      if (!found) throw notFound('InterviewSession');
+      return found;
+    },
+  }),
+);
+
+const CreateSessionInput = builder.inputType('CreateSessionInput', {
+  fields: (t) => ({ jobPostingId: t.id(), resumeId: t.id() }),
+});
+
+builder.mutationField('createSession', (t) =>
+  t.prismaField({
+    type: InterviewSession,
+    description: 'Starts an interview on one of your job postings with one of your resumes; the first question is asked at once.',
+    authScopes: { viewer: true },
+    args: { input: t.arg({ type: CreateSessionInput }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const jobPostingId = parseId(input.jobPostingId, 'JobPosting', 'jobPostingId');
+      const resumeId = parseId(input.resumeId, 'Resume', 'resumeId');
+      const { sessionId } = await interviews.start(ctx.viewer!.userId, jobPostingId, resumeId);
+      return db().interviewSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+    },
+  }),
+);
+
+const SubmitAnswerInput = builder.inputType('SubmitAnswerInput', {
+  fields: (t) => ({
+    sessionId: t.id(),
+    content: t.string({ description: `The answer, at most ${LIMITS.answer} characters.` }),
+  }),
+});
+
+const SubmitAnswerPayload = builder.objectRef<{
+  sessionId: string;
+  answerId: string;
+  feedbackId: string;
+  operationId: string;
+  nextQuestionId: string | null;
+}>('SubmitAnswerPayload');
+
+SubmitAnswerPayload.implement({
+  fields: (t) => ({
+    session: t.prismaField({
+      type: InterviewSession,
+      resolve: (query, p) => db().interviewSession.findUniqueOrThrow({ ...query, where: { id: p.sessionId } }),
+    }),
+    answer: t.prismaField({
+      type: 'SessionMessage',
+      resolve: (query, p) => db().sessionMessage.findUniqueOrThrow({ ...query, where: { id: p.answerId } }),
+    }),
+    feedback: t.prismaField({
+      type: 'Feedback',
+      resolve: (query, p) => db().feedback.findUniqueOrThrow({ ...query, where: { id: p.feedbackId } }),
+    }),
+    operation: t.prismaField({
+      type: 'Operation',
+      description: 'The durable record of the feedback work for this answer.',
+      resolve: (query, p) => db().operation.findUniqueOrThrow({ ...query, where: { id: p.operationId } }),
+    }),
+    nextQuestion: t.prismaField({
+      type: 'SessionMessage',
+      nullable: true,
+      description: 'The next question; null when the interview has asked all its questions (then complete the session).',
+      resolve: (query, p) => {
+        if (p.nextQuestionId) return db().sessionMessage.findUniqueOrThrow({ ...query, where: { id: p.nextQuestionId } });
+        // Nothing to load; reading `query` tells onUnusedQuery this null is deliberate.
+        void { ...query };
+        return null;
+      },
+    }),
+  }),
+});
+
+builder.mutationField('submitAnswer', (t) =>
+  t.field({
+    type: SubmitAnswerPayload,
+    description: 'Answers the open question: stores the answer, its feedback and the next question in one transaction.',
+    authScopes: { viewer: true },
+    args: { input: t.arg({ type: SubmitAnswerInput }) },
+    resolve: (_root, { input }, ctx) => {
+      const sessionId = parseId(input.sessionId, 'InterviewSession', 'sessionId');
+      const content = text(input.content, 'content', LIMITS.answer);
+      return interviews.answer(ctx.viewer!.userId, sessionId, content);
+    },
+  }),
+);
+
+const SessionIdInput = builder.inputType('SessionIdInput', { fields: (t) => ({ sessionId: t.id() }) });
+
+builder.mutationField('completeSession', (t) =>
+  t.prismaField({
+    type: InterviewSession,
+    description: 'Ends an active session and adds feedback on the whole interview.',
+    authScopes: { viewer: true },
+    args: { input: t.arg({ type: SessionIdInput }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const sessionId = parseId(input.sessionId, 'InterviewSession', 'sessionId');
+      await interviews.complete(ctx.viewer!.userId, sessionId);
+      return db().interviewSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+    },
+  }),
+);
+
+const DeleteSessionPayload = builder.objectRef<{ deletedSessionId: string }>('DeleteSessionPayload');
+DeleteSessionPayload.implement({ fields: (t) => ({ deletedSessionId: t.exposeID('deletedSessionId') }) });
+
+builder.mutationField('deleteSession', (t) =>
+  t.field({
+    type: DeleteSessionPayload,
+    description: 'Deletes a session with its transcript, feedback and operations.',
+    authScopes: { viewer: true },
+    args: { input: t.arg({ type: SessionIdInput }) },
+    resolve: async (_root, { input }, ctx) => {
+      const sessionId = parseId(input.sessionId, 'InterviewSession', 'sessionId');
+      await interviews.delete(ctx.viewer!.userId, sessionId);
+      return { deletedSessionId: encodeGlobalId('InterviewSession', sessionId) };
+    },
+  }),
+);

@@ -1,0 +1,70 @@
+// User: the viewer, their account and their API keys.
+import { builder } from '../builder.js';
+import { db } from '../db/client.js';
+import { conflict } from '../errors.js';
+import { generateApiKey } from '../auth/api-keys.js';
+import { LIMITS, email, text } from './validate.js';
+import { NewApiKey } from './api-key.js';
+import { isUniqueViolation } from '../db/errors.js';
+
+export const User = builder.prismaNode('User', {
+  id: { field: 'id' },
+  // A missing or foreign id resolves `node` to null rather than failing the request.
+  nullable: true,
+  select: { id: true },
+  // Only the viewer themself is reachable through `node`.
+  findUnique: (id, ctx) => ({ id, AND: [{ id: ctx.viewer?.userId ?? '' }] }),
+  fields: (t) => ({
+    email: t.exposeString('email'),
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    apiKeys: t.relation('apiKeys', {
+      description: 'API keys of this user, newest first (including revoked ones).',
+      query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] },
+    }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.prismaField({
+    type: User,
+    description: 'The user the API key belongs to.',
+    authScopes: { viewer: true },
+    resolve: (query, _root, _args, ctx) => db().user.findUniqueOrThrow({ ...query, where: { id: ctx.viewer!.userId } }),
+  }),
+);
+
+const SignUpInput = builder.inputType('SignUpInput', {
+  fields: (t) => ({
+    email: t.string({ description: `At most ${LIMITS.email} characters.` }),
+    name: t.string({ description: `At most ${LIMITS.name} characters.` }),
+  }),
+});
+
+builder.mutationField('signUp', (t) =>
+  t.field({
+    type: NewApiKey,
+    description: 'Creates an account and its first API key. The key is in the answer and nowhere else.',
+    authScopes: { public: true },
+    args: { input: t.arg({ type: SignUpInput }) },
+    resolve: async (_root, { input }) => {
+      const address = email(input.email);
+      const name = text(input.name, 'name', LIMITS.name);
+      const secret = generateApiKey();
+      try {
+        const user = await db().user.create({
+          data: {
+            email: address,
+            name,
+            apiKeys: { create: { name: 'default', prefix: secret.prefix, hash: secret.hash } },
+          },
+          select: { id: true, apiKeys: { select: { id: true } } },
+        });
+        return { key: secret.key, apiKeyId: user.apiKeys[0]!.id, userId: user.id };
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict('An account with this email already exists');
+        throw error;
+      }
+    },
+  }),
+);
