@@ -1,0 +1,86 @@
+// An in-process Cadence for tests: the real schema, plugins and database (PostgreSQL or PGlite,
+// by the vitest project), requests through yoga.fetch, and a recorder of SQL statements.
+import { inject } from 'vitest';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.js';
+import { onSql, openDatabase, useDatabase, type Database, type SqlEvent } from '../../src/db/client.js';
+import { applyMigrations } from '../../src/db/migrations.js';
+import { createLogger } from '../../src/log.js';
+
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: T | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [k: string]: unknown } }[];
+    extensions?: Record<string, unknown>;
+  };
+}
+
+export interface RequestOptions {
+  variables?: Record<string, unknown>;
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
+export type TestApp = Awaited<ReturnType<typeof startApp>>;
+
+/** Opens the test database for this vitest project and builds the server around it. */
+export async function startApp() {
+  const kind = process.env.CADENCE_TEST_DB === 'pglite' ? 'pglite' : 'postgres';
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    ...(kind === 'postgres' ? { DATABASE_URL: inject('databaseUrl') } : { PGLITE_DIR: 'memory://' }),
+  });
+  const database: Database = await openDatabase(config);
+  if (database.kind === 'pglite') await applyMigrations({ kind: 'pglite', client: database.pglite });
+  useDatabase(database);
+
+  const logLines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const log = createLogger({ level: 'debug', destination: sink });
+  const { createCadence } = await import('../../src/http/yoga.js');
+  const yoga = createCadence({ config: { graphiql: false, production: false }, log });
+
+  async function request<T = Record<string, unknown>>(query: string, options: RequestOptions = {}): Promise<GqlResponse<T>> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...options.headers,
+    };
+    if (options.key) headers.authorization = `Bearer ${options.key}`;
+    const response = await yoga.fetch('http://cadence.test/graphql', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables: options.variables ?? {} }),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as GqlResponse<T>['body'] };
+  }
+
+  /** Runs `fn` and returns the SQL statements it caused, in order. */
+  async function recordSql<R>(fn: () => Promise<R>): Promise<{ result: R; statements: SqlEvent[] }> {
+    const statements: SqlEvent[] = [];
+    const stop = onSql((event) => statements.push(event));
+    try {
+      return { result: await fn(), statements };
+    } finally {
+      stop();
+    }
+  }
+
+  return {
+    kind,
+    database,
+    prisma: database.prisma,
+    yoga,
+    logLines,
+    request,
+    recordSql,
+    close: () => database.close(),
+  };
+}
