@@ -17,7 +17,15 @@ export interface CadenceOptions {
 }
 
 export function createCadence({ config, log, graphiqlHeaders }: CadenceOptions) {
-  const plugins: Plugin[] = [useRequestId(), useConnectionArgs(), useHealth()];
+  // Order matters: request id first (every response carries it), then transport-level routes,
+  // then query-shape policy (rejects before execution), then per-operation performance.
+  const plugins: Plugin[] = [
+    useRequestId(),
+    useHealth(),
+    // policy: limits on the document, persisted operations (issue #4)
+    useConnectionArgs(),
+    // performance: tracing, SQL accounting, metrics (issue #3)
+  ];
   return createYoga<Record<string, unknown>, Context>({
     schema,
     logging: log.child({ component: 'yoga' }),
