@@ -3,6 +3,7 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import TracingPlugin, { isRootField, pathToString, runFunction } from '@pothos/plugin-tracing';
 import type PrismaTypes from '../prisma/generated/pothos-types.js';
 import { getDatamodel } from '../prisma/generated/pothos-types.js';
 import type { Context } from './context.js';
@@ -21,7 +22,19 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  // Tracing first so its wrapper times everything the other plugins add to a resolver.
+  plugins: [TracingPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  tracing: {
+    // Narrow on purpose: root fields, plus fields that opt in (`tracing: true`, e.g. loader-backed
+    // aggregates). Exposed columns and relations folded into the parent's query cost nothing worth
+    // timing, and wrapping every resolver would cost more than it tells.
+    default: (config) => isRootField(config),
+    wrap: (resolver) => (parent, args, ctx, info) =>
+      runFunction(
+        () => resolver(parent, args, ctx, info),
+        (_error, durationMs) => ctx.perf.addResolver({ path: pathToString(info), durationMs }),
+      ),
+  },
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {

@@ -27,6 +27,34 @@ const schema = z.object({
   DEMO: bool.optional(),
   /** Keep GraphiQL on (default: on outside production). */
   GRAPHIQL: bool.optional(),
+  /** Redis for pub/sub, cache and rate limits shared across instances; unset keeps them in process. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Latency budgets (p95 targets) by operation type; an operation over budget is logged. */
+  BUDGET_QUERY_MS: int(0, 600_000).default(50),
+  BUDGET_MUTATION_MS: int(0, 600_000).default(100),
+  /** Per-operation budgets overriding the defaults, as JSON: {"SessionsList": 80}. */
+  OPERATION_BUDGETS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        const budgets = z.record(z.string(), z.number().int().nonnegative()).parse(parsed);
+        return budgets;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of operation name → positive integer ms' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  /** SQL statements slower than this are logged. */
+  SLOW_QUERY_MS: int(0, 600_000).default(200),
+  /** Return the trace in `extensions` when a request sends `x-cadence-trace: 1` (default: outside production). */
+  TRACE_EXTENSIONS: bool.optional(),
+  /** The rolling window behind /health/performance and /metrics/performance. */
+  PERF_WINDOW_SECONDS: int(1, 3_600).default(60),
 });
 
 export type Config = ReturnType<typeof finish>;
@@ -38,6 +66,8 @@ function finish(env: z.infer<typeof schema>) {
     embedded,
     demo: env.DEMO ?? embedded,
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
+    traceExtensions: env.TRACE_EXTENSIONS ?? env.NODE_ENV !== 'production',
+    operationBudgets: env.OPERATION_BUDGETS ?? {},
     production: env.NODE_ENV === 'production',
   };
 }

@@ -1,6 +1,7 @@
 // Per-request context: who is asking, the request's logger and id, and its DataLoaders.
 import type { Logger } from 'pino';
 import { createLoaders, type Loaders } from './loaders.js';
+import { RequestStats } from './perf/request-stats.js';
 
 export interface Viewer {
   userId: string;
@@ -14,8 +15,15 @@ export interface Context {
   log: Logger;
   /** Created per request, never shared across users. */
   loaders: Loaders;
+  /** This request's timings and SQL accounting. */
+  perf: RequestStats;
 }
 
-export function createContext(input: { viewer: Viewer | null; requestId: string; log: Logger }): Context {
-  return { ...input, loaders: createLoaders() };
+export function createContext(input: {
+  viewer: Viewer | null;
+  requestId: string;
+  log: Logger;
+  perf?: RequestStats;
+}): Context {
+  return { ...input, loaders: createLoaders(), perf: input.perf ?? new RequestStats() };
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, useDatabase } from './db/client.js';
 import { createLogger } from './log.js';
+import { createRedis } from './redis.js';
 
 const HELP = `Usage: npm start
 
@@ -31,9 +32,12 @@ async function main(config: Config): Promise<void> {
 
   // Imported after the database is open so the schema's Prisma client resolves to it.
   const { createCadence } = await import('./http/yoga.js');
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, log.child({ component: 'redis' })) : undefined;
   const yoga = createCadence({
     config,
     log,
+    database,
+    redis,
     graphiqlHeaders: demoKey ? { Authorization: `Bearer ${demoKey}` } : undefined,
   });
   const server = createServer(yoga);
@@ -57,7 +61,7 @@ async function main(config: Config): Promise<void> {
     log.info({ signal }, 'shutting down');
     // Stop accepting, let requests in flight finish, then close the database.
     server.close(() => {
-      void database.close().finally(() => process.exit(0));
+      void Promise.allSettled([database.close(), redis?.quit()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();

@@ -4,27 +4,50 @@ import type { Logger } from 'pino';
 import { authenticate } from '../auth/api-keys.js';
 import type { Config } from '../config.js';
 import { createContext, type Context } from '../context.js';
+import type { Database } from '../db/client.js';
+import { createMetrics } from '../perf/metrics.js';
+import { PerfWindow } from '../perf/perf-window.js';
+import { statsOf } from '../perf/request-stats.js';
+import { startSqlAccounting } from '../perf/sql-accounting.js';
+import { useTracing, type Budgets } from '../plugins/use-tracing.js';
+import type { Redis } from '../redis.js';
+import { useHealth } from './health.js';
 import { createMaskError } from '../plugins/mask-error.js';
 import { useConnectionArgs } from '../plugins/use-connection-args.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import { schema } from '../schema/index.js';
 
 export interface CadenceOptions {
-  config: Pick<Config, 'graphiql' | 'production'>;
+  config: Config;
   log: Logger;
+  /** The open database: readiness checks, pool gauges, queue depth. */
+  database?: Database;
+  redis?: Redis;
   /** Pre-filled GraphiQL headers (the demo key). */
   graphiqlHeaders?: Record<string, string>;
 }
 
-export function createCadence({ config, log, graphiqlHeaders }: CadenceOptions) {
-  // Order matters: request id first (every response carries it), then transport-level routes,
-  // then query-shape policy (rejects before execution), then per-operation performance.
+export function createCadence({ config, log, database, redis, graphiqlHeaders }: CadenceOptions) {
+  const budgets: Budgets = {
+    queryMs: config.BUDGET_QUERY_MS,
+    mutationMs: config.BUDGET_MUTATION_MS,
+    byOperation: config.operationBudgets,
+  };
+  const metrics = createMetrics({ pool: database?.kind === 'postgres' ? database.pool : undefined });
+  const window = new PerfWindow(config.PERF_WINDOW_SECONDS * 1000);
+  const stopSqlAccounting = startSqlAccounting({ log, slowQueryMs: config.SLOW_QUERY_MS });
+
+  // Order matters: request id first (every response carries it), tracing next (it times all that
+  // follows, health routes included), then transport-level routes, then query-shape policy
+  // (rejects before execution), then metrics.
   const plugins: Plugin[] = [
     useRequestId(),
-    useHealth(),
+    useTracing({ log, budgets, traceExtensions: config.traceExtensions, metrics, window }) as Plugin,
+    useHealth({ database, redis, window, budgets }),
     // policy: limits on the document, persisted operations (issue #4)
     useConnectionArgs(),
-    // performance: tracing, SQL accounting, metrics (issue #3)
+    metrics.plugin(),
+    { onDispose: stopSqlAccounting },
   ];
   return createYoga<Record<string, unknown>, Context>({
     schema,
@@ -34,24 +57,16 @@ export function createCadence({ config, log, graphiqlHeaders }: CadenceOptions) 
       ? { title: 'Cadence', headers: graphiqlHeaders ? JSON.stringify(graphiqlHeaders) : undefined }
       : false,
     landingPage: false,
+    // Yoga's own empty-bodied check moves aside so /health answers with our JSON.
+    healthCheckEndpoint: '/health/live',
     maskedErrors: { maskError: createMaskError(log), isDev: false },
     batching: false,
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
       const viewer = await authenticate(request.headers.get('authorization'));
-      return createContext({ viewer, requestId, log: log.child({ requestId }) });
+      return createContext({ viewer, requestId, log: log.child({ requestId }), perf: statsOf(request) });
     },
   });
 }
 
 export type Cadence = ReturnType<typeof createCadence>;
-
-function useHealth(): Plugin {
-  return {
-    onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname === '/health') {
-        endResponse(fetchAPI.Response.json({ status: 'ok' }));
-      }
-    },
-  };
-}

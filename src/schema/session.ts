@@ -41,6 +41,7 @@ export const InterviewSession = builder.prismaNode('InterviewSession', {
     averageScore: t.float({
       nullable: true,
       description: 'Mean score of the per-answer feedback; null before the first answer.',
+      tracing: true,
       resolve: (session, _args, ctx) => ctx.loaders.averageScore.load(session.id),
     }),
   }),

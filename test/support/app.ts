@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { onSql, openDatabase, useDatabase, type Database, type SqlEvent } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations.js';
 import { createLogger } from '../../src/log.js';
+import { createRedis } from '../../src/redis.js';
 
 export interface GqlResponse<T = Record<string, unknown>> {
   status: number;
@@ -25,12 +26,18 @@ export interface RequestOptions {
 
 export type TestApp = Awaited<ReturnType<typeof startApp>>;
 
+export interface StartOptions {
+  /** Extra environment for loadConfig (e.g. budgets, REDIS_URL). */
+  env?: Record<string, string>;
+}
+
 /** Opens the test database for this vitest project and builds the server around it. */
-export async function startApp() {
+export async function startApp(options: StartOptions = {}) {
   const kind = process.env.CADENCE_TEST_DB === 'pglite' ? 'pglite' : 'postgres';
   const config = loadConfig({
     NODE_ENV: 'test',
     ...(kind === 'postgres' ? { DATABASE_URL: inject('databaseUrl') } : { PGLITE_DIR: 'memory://' }),
+    ...options.env,
   });
   const database: Database = await openDatabase(config);
   if (database.kind === 'pglite') await applyMigrations({ kind: 'pglite', client: database.pglite });
@@ -45,7 +52,8 @@ export async function startApp() {
   });
   const log = createLogger({ level: 'debug', destination: sink });
   const { createCadence } = await import('../../src/http/yoga.js');
-  const yoga = createCadence({ config: { graphiql: false, production: false }, log });
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, log) : undefined;
+  const yoga = createCadence({ config: { ...config, graphiql: false }, log, database, redis });
 
   async function request<T = Record<string, unknown>>(query: string, options: RequestOptions = {}): Promise<GqlResponse<T>> {
     const headers: Record<string, string> = {
@@ -81,6 +89,11 @@ export async function startApp() {
     logLines,
     request,
     recordSql,
-    close: () => database.close(),
+    redis,
+    async close() {
+      await yoga.dispose();
+      redis?.disconnect();
+      await database.close();
+    },
   };
 }

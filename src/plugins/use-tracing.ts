@@ -1,0 +1,143 @@
+// Traces every request: SQL statements and time, execution and resolver timings, compared with the
+// operation's latency budget. A breach is one pino warn line; every response gets X-Response-Time
+// and Server-Timing; the trace goes into `extensions.trace` when asked for and allowed.
+import { getOperationAST, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Context } from '../context.js';
+import type { Metrics } from '../perf/metrics.js';
+import type { PerfWindow } from '../perf/perf-window.js';
+import { runWithStats, statsOf, type RequestStats } from '../perf/request-stats.js';
+import { round } from '../perf/sql-accounting.js';
+import { requestIdOf } from './use-request-id.js';
+
+export interface Budgets {
+  /** Default budget of a query, ms. @default 50 */
+  queryMs: number;
+  /** Default budget of a mutation, ms. @default 100 */
+  mutationMs: number;
+  /** Budgets by operation name, overriding the defaults. */
+  byOperation: Record<string, number>;
+}
+
+export interface TracingOptions {
+  log: Logger;
+  budgets: Budgets;
+  /** Answer `x-cadence-trace: 1` with the trace in `extensions.trace`. @default false */
+  traceExtensions?: boolean;
+  metrics?: Metrics;
+  window?: PerfWindow;
+}
+
+/** Codes that mean the server failed, as opposed to the client asking for something wrong. */
+const SERVER_FAULTS = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
+
+export function budgetFor(stats: Pick<RequestStats, 'operationName' | 'operationType'>, budgets: Budgets): number {
+  const named = stats.operationName ? budgets.byOperation[stats.operationName] : undefined;
+  return named ?? (stats.operationType === 'mutation' ? budgets.mutationMs : budgets.queryMs);
+}
+
+export function useTracing(options: TracingOptions): Plugin<Context> {
+  const { log, budgets, metrics, window } = options;
+  return {
+    instrumentation: {
+      // Wraps the whole handling so Prisma's query events (via AsyncLocalStorage) land on this request.
+      request({ request }, wrapped) {
+        return runWithStats(request, async () => {
+          window?.started();
+          try {
+            await wrapped();
+          } finally {
+            window?.left();
+          }
+        });
+      },
+    },
+    onRequest({ request }) {
+      const stats = statsOf(request);
+      if (stats) stats.requestId = requestIdOf(request);
+    },
+    onExecute({ args }) {
+      const stats = args.contextValue.perf;
+      const operation = getOperationAST(args.document, args.operationName);
+      stats.operationName = operation?.name?.value ?? args.operationName ?? null;
+      stats.operationType = operation?.operation ?? null;
+      stats.executeStart = performance.now();
+      const request = (args.contextValue as Context & { request?: Request }).request;
+      const wantsTrace = options.traceExtensions === true && request?.headers.get('x-cadence-trace') === '1';
+      return {
+        onExecuteDone({ result, setResult }) {
+          stats.executeEnd = performance.now();
+          if (!wantsTrace || !isSingleResult(result)) return;
+          setResult({ ...result, extensions: { ...result.extensions, trace: traceOf(stats, budgetFor(stats, budgets)) } });
+        },
+      };
+    },
+    onResultProcess({ request, result }) {
+      const stats = statsOf(request);
+      if (!stats) return;
+      for (const single of Array.isArray(result) ? result : [result]) {
+        if (!isSingleResult(single)) continue;
+        for (const error of single.errors ?? []) {
+          const code = error.extensions?.code;
+          stats.errorCodes.push(typeof code === 'string' ? code : 'UNKNOWN');
+        }
+      }
+    },
+    onResponse({ request, response }) {
+      const stats = statsOf(request);
+      if (!stats) return;
+      const totalMs = stats.elapsedMs();
+      const gqlMs = stats.executeMs();
+      response.headers.set('X-Response-Time', `${totalMs.toFixed(1)}ms`);
+      const timing = [`db;dur=${stats.sqlMs.toFixed(1)};desc="${stats.sqlCount} statements"`];
+      if (gqlMs !== null) timing.push(`gql;dur=${gqlMs.toFixed(1)}`);
+      timing.push(`total;dur=${totalMs.toFixed(1)}`);
+      response.headers.set('Server-Timing', timing.join(', '));
+
+      if (!stats.operationType && stats.errorCodes.length === 0) return; // Not a GraphQL operation.
+      const ok = response.status < 500 && !stats.errorCodes.some((c) => SERVER_FAULTS.has(c));
+      window?.finished({ durationMs: totalMs, ok, operation: stats.operationName ?? 'anonymous' });
+      const budgetMs = budgetFor(stats, budgets);
+      const over = stats.operationType !== null && stats.operationType !== 'subscription' && totalMs > budgetMs;
+      metrics?.recordOperation(stats, totalMs, over);
+      if (over) {
+        log.warn(
+          {
+            requestId: stats.requestId,
+            operationName: stats.operationName,
+            operationType: stats.operationType,
+            durationMs: round(totalMs),
+            budgetMs,
+            executeMs: gqlMs === null ? null : round(gqlMs),
+            sql: { count: stats.sqlCount, totalMs: round(stats.sqlMs) },
+            slowestSql: stats.slowestSql.slice(0, 3).map((s) => ({ durationMs: round(s.durationMs), sql: s.sql })),
+            slowestResolvers: stats.slowestResolvers.map((r) => ({ path: r.path, durationMs: round(r.durationMs) })),
+          },
+          'operation over budget',
+        );
+      }
+    },
+  };
+}
+
+function traceOf(stats: RequestStats, budgetMs: number) {
+  return {
+    requestId: stats.requestId,
+    operationName: stats.operationName,
+    operationType: stats.operationType,
+    budgetMs,
+    durationMs: round(stats.elapsedMs()),
+    executeMs: round(stats.executeMs() ?? 0),
+    sql: {
+      count: stats.sqlCount,
+      totalMs: round(stats.sqlMs),
+      slowest: stats.slowestSql.map((s) => ({ durationMs: round(s.durationMs), sql: s.sql })),
+    },
+    resolvers: stats.slowestResolvers.map((r) => ({ path: r.path, durationMs: round(r.durationMs) })),
+  };
+}
+
+function isSingleResult(result: unknown): result is ExecutionResult {
+  return typeof result === 'object' && result !== null && !(Symbol.asyncIterator in result);
+}
