@@ -23,6 +23,12 @@ const schema = z.object({
   DB_ACQUIRE_TIMEOUT_MS: int(1, 600_000).default(2_000),
   DB_IDLE_TIMEOUT_MS: int(1, 3_600_000).default(10_000),
   DB_STATEMENT_TIMEOUT_MS: int(1, 3_600_000).default(5_000),
+  /**
+   * PostgreSQL's random_page_cost for Cadence's connections. PostgreSQL's 4.0 assumes spinning
+   * disks and makes the planner read a long transcript whole and sort it instead of walking the
+   * (session_id, seq) index for one page; 1.1 is the usual value for SSDs.
+   */
+  DB_RANDOM_PAGE_COST: z.coerce.number().positive().max(100).default(1.1),
   /** Load demo data and print a fresh demo API key at start; defaults to on for the embedded database. */
   DEMO: bool.optional(),
   /** Keep GraphiQL on (default: on outside production). */

@@ -8,10 +8,15 @@ import { mkdirSync } from 'node:fs';
 import { PrismaClient } from '../../prisma/generated/client/client.js';
 import type { Config } from '../config.js';
 
-/** One SQL statement as Prisma reports it: text and duration, never parameters. */
+/** One SQL statement as Prisma reports it. */
 export interface SqlEvent {
   sql: string;
   durationMs: number;
+  /**
+   * The bound parameters as Prisma's JSON text. For in-process inspection only (tests EXPLAIN
+   * the statements they record); nothing that logs or traces may read it.
+   */
+  params: string;
 }
 type SqlListener = (event: SqlEvent) => void;
 const sqlListeners = new Set<SqlListener>();
@@ -27,7 +32,7 @@ function makeClient(adapter: SqlDriverAdapterFactory) {
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' as const }] });
   prisma.$on('query', (e) => {
     if (sqlListeners.size === 0) return;
-    const event = { sql: e.query, durationMs: Number(e.duration) };
+    const event = { sql: e.query, durationMs: Number(e.duration), params: e.params };
     for (const listener of sqlListeners) listener(event);
   });
   return prisma;
@@ -47,7 +52,13 @@ type DbConfig = Pick<
   | 'DB_ACQUIRE_TIMEOUT_MS'
   | 'DB_IDLE_TIMEOUT_MS'
   | 'DB_STATEMENT_TIMEOUT_MS'
+  | 'DB_RANDOM_PAGE_COST'
 >;
+
+/** Planner settings every Cadence connection starts with (PostgreSQL's startup `options`). */
+export function sessionOptions(config: Pick<DbConfig, 'DB_RANDOM_PAGE_COST'>): string {
+  return `-c random_page_cost=${config.DB_RANDOM_PAGE_COST}`;
+}
 
 /** Opens the database the config names. Does not migrate; see `src/db/migrations.ts`. */
 export async function openDatabase(config: DbConfig): Promise<Database> {
@@ -59,6 +70,7 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
       connectionTimeoutMillis: config.DB_ACQUIRE_TIMEOUT_MS,
       idleTimeoutMillis: config.DB_IDLE_TIMEOUT_MS,
       statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,
+      options: sessionOptions(config),
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       application_name: 'cadence',

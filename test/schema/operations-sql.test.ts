@@ -1,0 +1,90 @@
+// SQL statements per operation of schema/operations, at page sizes 1, 20 and 100: a count that
+// grows with the page size is an N+1. The expected figures are the README's table.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../support/app.js';
+import { createPostingAndResume, ok, signUp, STAR_ANSWER } from '../support/fixtures.js';
+
+const operation = (name: string) => readFileSync(new URL(`../../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
+
+let app: TestApp;
+let key: string;
+let sessionId: string;
+
+beforeAll(async () => {
+  app = await startApp();
+  ({ key } = await signUp(app));
+  const { postingId, resumeId } = await createPostingAndResume(app, key);
+  // 100 sessions, the newest with a full interview (answers, feedback, operations).
+  for (let i = 0; i < 100; i++) {
+    const created = ok(await app.request<{ createSession: { id: string } }>(operation('CreateSession'), {
+      key, variables: { input: { jobPostingId: postingId, resumeId } },
+    }));
+    sessionId = created.createSession.id;
+  }
+  for (let i = 0; i < 5; i++) {
+    ok(await app.request(operation('SubmitAnswer'), { key, variables: { input: { sessionId, content: STAR_ANSWER } } }));
+  }
+  for (let i = 0; i < 4; i++) {
+    ok(await app.request(operation('CreateJobPosting'), { key, variables: { input: { title: `T${i}`, company: 'C', description: 'D', skills: ['sql'] } } }));
+  }
+});
+afterAll(() => app.close());
+
+async function countSql(query: string, variables: Record<string, unknown>) {
+  const { result, statements } = await app.recordSql(() => app.request(query, { key, variables }));
+  ok(result);
+  return statements.length;
+}
+
+// Every count includes the one API-key lookup.
+describe.each([
+  ['SessionsList', {}, 2],
+  ['SessionMessages', { id: () => sessionId }, 2],
+  ['JobPostings', {}, 2],
+  ['Resumes', {}, 2],
+] as const)('%s', (name, vars, expected) => {
+  it(`runs ${expected} SQL statements at page sizes 1, 20 and 100`, async () => {
+    const fixed = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v()]));
+    const counts = [];
+    for (const first of [1, 20, 100]) counts.push(await countSql(operation(name), { ...fixed, first }));
+    expect(counts).toEqual([expected, expected, expected]);
+  });
+});
+
+describe.each([
+  ['Viewer', () => ({}), 2],
+  ['SessionDetail', () => ({ id: sessionId }), 3],
+  ['SessionFeedback', () => ({ id: sessionId }), 3],
+] as const)('%s', (name, vars, expected) => {
+  it(`runs ${expected} SQL statements`, async () => {
+    expect(await countSql(operation(name), vars())).toBe(expected);
+  });
+});
+
+describe('nesting and aliases', () => {
+  it('keeps the sessions list constant with every relation nested and aggregates selected', async () => {
+    const query = /* GraphQL */ `query Nested($first: Int!) { sessions(first: $first) { totalCount edges { node {
+      id messageCount averageScore jobPosting { title skills } resume { title }
+      messages(first: 10) { totalCount edges { node { seq content feedback { score strengths } } } }
+      feedback { score message { seq } } operations { kind status } } } } }`;
+    const counts = [];
+    for (const first of [1, 20, 100]) counts.push(await countSql(query, { first }));
+    expect(new Set(counts).size).toBe(1);
+    // Key lookup, the list, its totalCount, and the averageScore batch.
+    expect(counts[0]).toBe(4);
+  });
+
+  it('keeps the count constant for aliased selections of one relation with different arguments', async () => {
+    const query = /* GraphQL */ `query Aliased($first: Int!) { sessions(first: $first) { edges { node {
+      id
+      opening: messages(first: 1) { edges { node { content } } }
+      transcript: messages(first: 10) { edges { node { seq role } } }
+    } } } }`;
+    const counts = [];
+    for (const first of [1, 20, 100]) counts.push(await countSql(query, { first }));
+    expect(new Set(counts).size).toBe(1);
+    // The list folds one alias; plugin-prisma loads the other for all sessions in one batch.
+    expect(counts[0]).toBe(3);
+  });
+});
