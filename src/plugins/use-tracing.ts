@@ -23,6 +23,12 @@ export interface Budgets {
 export interface TracingOptions {
   log: Logger;
   budgets: Budgets;
+  /**
+   * Over-budget lines logged per operation name per second; the rest are counted and the count
+   * goes out with the next line, so an overloaded server does not drown in its own logs.
+   * @default 5
+   */
+  breachLogsPerSecond?: number;
   /** Answer `x-cadence-trace: 1` with the trace in `extensions.trace`. @default false */
   traceExtensions?: boolean;
   metrics?: Metrics;
@@ -39,6 +45,7 @@ export function budgetFor(stats: Pick<RequestStats, 'operationName' | 'operation
 
 export function useTracing(options: TracingOptions): Plugin<Context> {
   const { log, budgets, metrics, window } = options;
+  const limiter = new LogLimiter(options.breachLogsPerSecond ?? 5);
   return {
     instrumentation: {
       // Wraps the whole handling so Prisma's query events (via AsyncLocalStorage) land on this request.
@@ -101,7 +108,8 @@ export function useTracing(options: TracingOptions): Plugin<Context> {
       const budgetMs = budgetFor(stats, budgets);
       const over = stats.operationType !== null && stats.operationType !== 'subscription' && totalMs > budgetMs;
       metrics?.recordOperation(stats, totalMs, over);
-      if (over) {
+      const suppressed = over ? limiter.take(stats.operationName ?? 'anonymous') : null;
+      if (suppressed !== null) {
         log.warn(
           {
             requestId: stats.requestId,
@@ -111,14 +119,49 @@ export function useTracing(options: TracingOptions): Plugin<Context> {
             budgetMs,
             executeMs: gqlMs === null ? null : round(gqlMs),
             sql: { count: stats.sqlCount, totalMs: round(stats.sqlMs) },
-            slowestSql: stats.slowestSql.slice(0, 3).map((s) => ({ durationMs: round(s.durationMs), sql: s.sql })),
+            slowestSql: stats.slowestSql.slice(0, 3).map((s) => ({ durationMs: round(s.durationMs), sql: clip(s.sql) })),
             slowestResolvers: stats.slowestResolvers.map((r) => ({ path: r.path, durationMs: round(r.durationMs) })),
+            ...(suppressed > 0 ? { suppressedSinceLastLine: suppressed } : {}),
           },
           'operation over budget',
         );
       }
     },
   };
+}
+
+/** SQL text in a breach line: enough to recognise the statement; the trace has it whole. */
+const clip = (sql: string) => (sql.length > 500 ? `${sql.slice(0, 500)}…` : sql);
+
+/** Per-key budget of lines per second; counts what it refuses. */
+export class LogLimiter {
+  private readonly slots = new Map<string, { second: number; used: number; suppressed: number }>();
+
+  constructor(private readonly perSecond: number) {}
+
+  /** null when this line must be dropped; otherwise how many were dropped since the last one. */
+  take(key: string, now = Date.now()): number | null {
+    const second = Math.floor(now / 1000);
+    let slot = this.slots.get(key);
+    if (!slot) {
+      // Bounded: operation names come from clients.
+      if (this.slots.size > 1_000) this.slots.clear();
+      slot = { second, used: 0, suppressed: 0 };
+      this.slots.set(key, slot);
+    }
+    if (slot.second !== second) {
+      slot.second = second;
+      slot.used = 0;
+    }
+    if (slot.used >= this.perSecond) {
+      slot.suppressed++;
+      return null;
+    }
+    slot.used++;
+    const suppressed = slot.suppressed;
+    slot.suppressed = 0;
+    return suppressed;
+  }
 }
 
 function traceOf(stats: RequestStats, budgetMs: number) {

@@ -1,6 +1,7 @@
 // The tracing plugin: headers on every response, the trace on request, the over-budget and
 // slow-SQL log lines with their documented fields and nothing secret in them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogLimiter } from '../../src/plugins/use-tracing.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { createSession, ok, signUp } from '../support/fixtures.js';
 
@@ -114,5 +115,18 @@ describe('with a zero budget and a zero slow-SQL threshold', () => {
   it('keeps the trace out of extensions when the server does not allow it', async () => {
     const r = await app.request(`{ viewer { id } }`, { key, headers: { 'x-cadence-trace': '1' } });
     expect(r.body.extensions?.trace).toBeUndefined();
+  });
+});
+
+describe('the over-budget log limiter', () => {
+  it('lets a few lines per operation per second through and reports how many it held back', () => {
+    const limiter = new LogLimiter(2);
+    const t = 1_000_000;
+    expect([limiter.take('A', t), limiter.take('A', t + 1), limiter.take('A', t + 2), limiter.take('A', t + 3)]).toEqual([0, 0, null, null]);
+    // Another operation has its own allowance.
+    expect(limiter.take('B', t + 4)).toBe(0);
+    // The next second, the first line carries the count of the two held back.
+    expect(limiter.take('A', t + 1_000)).toBe(2);
+    expect(limiter.take('A', t + 1_001)).toBe(0);
   });
 });
