@@ -88,3 +88,17 @@ describe('nesting and aliases', () => {
     expect(counts[0]).toBe(3);
   });
 });
+
+describe('large text', () => {
+  it('is read only when the query selects it', async () => {
+    const lean = `{ sessions(first: 5) { edges { node { id jobPosting { title } resume { title } messages(first: 5) { edges { node { seq role } } } } } } }`;
+    const { statements } = await app.recordSql(() => app.request(lean, { key }));
+    const sql = statements.map((s) => s.sql).join('\n');
+    expect(sql).not.toMatch(/"description"|"content"/);
+    const rich = `{ sessions(first: 5) { edges { node { jobPosting { description } resume { content } messages(first: 5) { edges { node { content } } } } } } }`;
+    const { statements: richStatements } = await app.recordSql(() => app.request(rich, { key }));
+    const richSql = richStatements.map((s) => s.sql).join('\n');
+    expect(richSql).toMatch(/"description"/);
+    expect(richSql).toMatch(/"content"/);
+  });
+});
