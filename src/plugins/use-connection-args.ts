@@ -11,7 +11,9 @@ import {
   visit,
   visitWithTypeInfo,
   type DocumentNode,
+  type FieldNode,
   type GraphQLError,
+  type GraphQLField,
   type GraphQLSchema,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -35,6 +37,36 @@ export function useConnectionArgs(options: ConnectionArgsOptions = {}): Plugin {
   };
 }
 
+/** A connection field in a document, with what its arguments are read from. */
+interface ConnectionSite {
+  def: GraphQLField<unknown, unknown>;
+  node: FieldNode;
+}
+
+// Yoga hands the same DocumentNode back for the same query text (its parse cache), so the walk
+// with TypeInfo happens once per document and each request only reads argument values.
+const sitesByDocument = new WeakMap<DocumentNode, ConnectionSite[]>();
+
+function connectionSites(schema: GraphQLSchema, document: DocumentNode): ConnectionSite[] {
+  let sites = sitesByDocument.get(document);
+  if (sites) return sites;
+  sites = [];
+  const found = sites;
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const def = typeInfo.getFieldDef();
+        const type = def && getNamedType(getNullableType(def.type));
+        if (def && type && isObjectType(type) && type.name.endsWith('Connection')) found.push({ def, node });
+      },
+    }),
+  );
+  sitesByDocument.set(document, sites);
+  return sites;
+}
+
 /** The first bad connection argument in the document, or null. */
 export function findConnectionArgError(
   schema: GraphQLSchema,
@@ -42,28 +74,17 @@ export function findConnectionArgError(
   variables: Record<string, unknown>,
   max: number,
 ): GraphQLError | null {
-  let found: GraphQLError | null = null;
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        if (found) return false;
-        const def = typeInfo.getFieldDef();
-        const type = def && getNamedType(getNullableType(def.type));
-        if (!def || !type || !isObjectType(type) || !type.name.endsWith('Connection')) return undefined;
-        let values: Record<string, unknown>;
-        try {
-          values = getArgumentValues(def, node, variables);
-        } catch {
-          return undefined; // Left to GraphQL's own coercion errors.
-        }
-        found = checkPage(values, max) ?? checkCursor(values);
-        return undefined;
-      },
-    }),
-  );
-  return found;
+  for (const { def, node } of connectionSites(schema, document)) {
+    let values: Record<string, unknown>;
+    try {
+      values = getArgumentValues(def, node, variables);
+    } catch {
+      continue; // Left to GraphQL's own coercion errors.
+    }
+    const error = checkPage(values, max) ?? checkCursor(values);
+    if (error) return error;
+  }
+  return null;
 }
 
 function checkPage(values: Record<string, unknown>, max: number): GraphQLError | null {
