@@ -31,8 +31,25 @@ const schema = z.object({
   DB_RANDOM_PAGE_COST: z.coerce.number().positive().max(100).default(1.1),
   /** Load demo data and print a fresh demo API key at start; defaults to on for the embedded database. */
   DEMO: bool.optional(),
+  /** How long a verified API key is trusted without a lookup (0: look up every request). */
+  AUTH_CACHE_TTL_MS: int(0, 3_600_000).default(10_000),
   /** Keep GraphiQL on (default: on outside production). */
   GRAPHIQL: bool.optional(),
+  /** Answer introspection and show "Did you mean …" suggestions (default: outside production only). */
+  ALLOW_INTROSPECTION: bool.optional(),
+  /** Highest static cost of an operation (src/policy/cost.ts); over it answers 400 COST_LIMIT_EXCEEDED. */
+  QUERY_COST_LIMIT: int(1, 10_000_000).default(1_000),
+  /** Accept only the persisted operations of schema/generated/persisted-documents.json (default: in production). */
+  PERSISTED_OPERATIONS_ONLY: bool.optional(),
+  /**
+   * Keys that may still send any document when persisted operations are required: comma-separated
+   * SHA-256 hex digests of the keys (the `api_keys.hash` column), so no key is ever in the environment.
+   */
+  ADMIN_API_KEY_HASHES: z
+    .string()
+    .transform((text) => text.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[0-9a-f]{64}$/, 'must be comma-separated SHA-256 hex digests')))
+    .optional(),
   /** Redis for pub/sub, cache and rate limits shared across instances; unset keeps them in process. */
   REDIS_URL: z
     .string()
@@ -74,6 +91,9 @@ function finish(env: z.infer<typeof schema>) {
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     traceExtensions: env.TRACE_EXTENSIONS ?? env.NODE_ENV !== 'production',
     operationBudgets: env.OPERATION_BUDGETS ?? {},
+    allowIntrospection: env.ALLOW_INTROSPECTION ?? env.NODE_ENV !== 'production',
+    persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY ?? env.NODE_ENV === 'production',
+    adminApiKeyHashes: new Set(env.ADMIN_API_KEY_HASHES ?? []),
     production: env.NODE_ENV === 'production',
   };
 }

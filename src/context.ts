@@ -17,6 +17,8 @@ export interface Context {
   loaders: Loaders;
   /** This request's timings and SQL accounting. */
   perf: RequestStats;
+  /** Revokes a key everywhere it is cached (this instance and, through Redis, the others). */
+  revokeCachedKey: (apiKeyId: string) => Promise<void>;
 }
 
 export function createContext(input: {
@@ -24,6 +26,12 @@ export function createContext(input: {
   requestId: string;
   log: Logger;
   perf?: RequestStats;
+  revokeCachedKey?: (apiKeyId: string) => Promise<void>;
 }): Context {
-  return { ...input, loaders: createLoaders(), perf: input.perf ?? new RequestStats() };
+  return {
+    ...input,
+    loaders: createLoaders(),
+    perf: input.perf ?? new RequestStats(),
+    revokeCachedKey: input.revokeCachedKey ?? (async () => {}),
+  };
 }

@@ -3,6 +3,11 @@ import { GraphQLError } from 'graphql';
 
 /** Stable `extensions.code` values and the HTTP status each implies. */
 export const ErrorCode = {
+  // GraphQL's and Yoga's own request-level codes: not a document for this schema, or not a GraphQL
+  // request at all. Cadence answers them 400 whatever the Accept header (src/plugins/use-rejection-status.ts).
+  GRAPHQL_PARSE_FAILED: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  BAD_REQUEST: 400,
   BAD_USER_INPUT: 400,
   COST_LIMIT_EXCEEDED: 400,
   PERSISTED_QUERY_NOT_IN_LIST: 400,

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { db } from '../db/client.js';
 import { unauthenticated } from '../errors.js';
 import type { Viewer } from '../context.js';
+import type { ApiKeyCache } from './key-cache.js';
 
 const KEY_PREFIX = 'cad_';
 // 32 random bytes: far beyond guessing, so a fast hash (not a password KDF) is the right tool.
@@ -29,16 +30,21 @@ export function hashApiKey(key: string): string {
  * The viewer for an `Authorization` header value. No header means anonymous (null); anything
  * else that is not a live key is UNAUTHENTICATED, so a typo never silently downgrades a request.
  */
-export async function authenticate(header: string | null): Promise<Viewer | null> {
+export async function authenticate(header: string | null, cache?: ApiKeyCache): Promise<Viewer | null> {
   if (header === null || header === '') return null;
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   if (!match) throw unauthenticated('Malformed Authorization header: expected "Bearer <key>"');
   const key = match[1]!;
   if (!KEY_PATTERN.test(key)) throw unauthenticated('Invalid API key');
+  const hash = hashApiKey(key);
+  const cached = cache?.get(hash);
+  if (cached) return cached;
   const found = await db().apiKey.findUnique({
-    where: { hash: hashApiKey(key) },
+    where: { hash },
     select: { id: true, userId: true, revokedAt: true },
   });
   if (!found || found.revokedAt) throw unauthenticated('Invalid or revoked API key');
-  return { userId: found.userId, apiKeyId: found.id };
+  const viewer = { userId: found.userId, apiKeyId: found.id };
+  cache?.set(hash, viewer);
+  return viewer;
 }

@@ -2,6 +2,7 @@
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { authenticate } from '../auth/api-keys.js';
+import { ApiKeyCache } from '../auth/key-cache.js';
 import type { Config } from '../config.js';
 import { createContext, type Context } from '../context.js';
 import type { Database } from '../db/client.js';
@@ -13,9 +14,9 @@ import { useTracing, type Budgets } from '../plugins/use-tracing.js';
 import type { Redis } from '../redis.js';
 import { useHealth } from './health.js';
 import { createMaskError } from '../plugins/mask-error.js';
-import { useConnectionArgs } from '../plugins/use-connection-args.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import { schema } from '../schema/index.js';
+import { LIMITS, policyPlugins } from '../policy/index.js';
 
 export interface CadenceOptions {
   config: Config;
@@ -36,6 +37,8 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
   const metrics = createMetrics({ pool: database?.kind === 'postgres' ? database.pool : undefined });
   const window = new PerfWindow(config.PERF_WINDOW_SECONDS * 1000);
   const stopSqlAccounting = startSqlAccounting({ log, slowQueryMs: config.SLOW_QUERY_MS });
+  const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS);
+  if (redis) keyCache.listen(redis);
 
   // Order matters: request id first (every response carries it), tracing next (it times all that
   // follows, health routes included), then transport-level routes, then query-shape policy
@@ -45,9 +48,15 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     useTracing({ log, budgets, traceExtensions: config.traceExtensions, metrics, window }) as Plugin,
     useHealth({ database, redis, window, budgets }),
     // policy: limits on the document, persisted operations (issue #4)
-    useConnectionArgs(),
+    // (connection arguments are checked there too, by the cost plugin at validation)
+    ...policyPlugins(config),
     metrics.plugin(),
-    { onDispose: stopSqlAccounting },
+    {
+      onDispose() {
+        stopSqlAccounting();
+        keyCache.close();
+      },
+    },
   ];
   return createYoga<Record<string, unknown>, Context>({
     schema,
@@ -61,10 +70,21 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     healthCheckEndpoint: '/health/live',
     maskedErrors: { maskError: createMaskError(log), isDev: false },
     batching: false,
+    // Read while streaming, so a body that lies about (or omits) its Content-Length stops at the limit.
+    maxRequestBodySize: LIMITS.requestBodyBytes,
+    // Persisted operations arrive as { documentId } (GraphQL over HTTP), which Yoga checks as unknown otherwise.
+    extraParamNames: ['documentId'],
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
-      const viewer = await authenticate(request.headers.get('authorization'));
-      return createContext({ viewer, requestId, log: log.child({ requestId }), perf: statsOf(request) });
+      const viewer = await authenticate(request.headers.get('authorization'), keyCache);
+      const requestLog = log.child({ requestId });
+      return createContext({
+        viewer,
+        requestId,
+        log: requestLog,
+        perf: statsOf(request),
+        revokeCachedKey: (apiKeyId) => keyCache.revoked(apiKeyId, redis, requestLog),
+      });
     },
   });
 }

@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { PothosValidationError } from '@pothos/core';
 import type { Logger } from 'pino';
 import { appError, isAppError } from '../errors.js';
+import { currentStats } from '../perf/request-stats.js';
 
 export function createMaskError(log: Logger) {
   return (error: unknown, message: string): Error => {
@@ -16,9 +17,9 @@ export function createMaskError(log: Logger) {
       }
       // Parse and validation errors (no original error) are the client's to see as they are.
       if (!original) return error;
-      log.error({ err: original, path: error.path?.join('.') }, 'unexpected error in resolver');
+      log.error({ err: original, requestId: currentStats()?.requestId, path: error.path?.join('.') }, 'unexpected error in resolver');
     } else {
-      log.error({ err: error }, 'unexpected error');
+      log.error({ err: error, requestId: currentStats()?.requestId }, 'unexpected error');
     }
     return new GraphQLError(message, {
       nodes: error instanceof GraphQLError ? error.nodes : undefined,

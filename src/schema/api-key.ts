@@ -73,6 +73,7 @@ builder.mutationField('revokeApiKey', (t) =>
       await db().apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
       const key = await db().apiKey.findFirst({ ...query, where });
       if (!key) throw notFound('ApiKey');
+      await ctx.revokeCachedKey(id);
       return key;
     },
   }),

@@ -12,7 +12,9 @@ let key: string;
 let sessionId: string;
 
 beforeAll(async () => {
-  app = await startApp();
+  // Page size 100 of the nested operations costs more than the default QUERY_COST_LIMIT (1,000)
+  // lets through; this suite measures resolution, not policy, so it lifts the limit.
+  app = await startApp({ env: { QUERY_COST_LIMIT: '10000' } });
   ({ key } = await signUp(app));
   const { postingId, resumeId } = await createPostingAndResume(app, key);
   // 100 sessions, the newest with a full interview (answers, feedback, operations).
@@ -37,14 +39,14 @@ async function countSql(query: string, variables: Record<string, unknown>) {
   return statements.length;
 }
 
-// Every count includes the one API-key lookup.
+// The key is warm in the API-key cache, as for nearly every request; a cold key adds one lookup.
 describe.each([
-  ['SessionsList', {}, 2],
-  ['SessionMessages', { id: () => sessionId }, 2],
-  ['JobPostings', {}, 2],
-  ['Resumes', {}, 2],
+  ['SessionsList', {}, 1],
+  ['SessionMessages', { id: () => sessionId }, 1],
+  ['JobPostings', {}, 1],
+  ['Resumes', {}, 1],
 ] as const)('%s', (name, vars, expected) => {
-  it(`runs ${expected} SQL statements at page sizes 1, 20 and 100`, async () => {
+  it(`runs ${expected} SQL statement(s) at page sizes 1, 20 and 100`, async () => {
     const fixed = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v()]));
     const counts = [];
     for (const first of [1, 20, 100]) counts.push(await countSql(operation(name), { ...fixed, first }));
@@ -53,11 +55,11 @@ describe.each([
 });
 
 describe.each([
-  ['Viewer', () => ({}), 2],
-  ['SessionDetail', () => ({ id: sessionId }), 3],
-  ['SessionFeedback', () => ({ id: sessionId }), 3],
+  ['Viewer', () => ({}), 1],
+  ['SessionDetail', () => ({ id: sessionId }), 2],
+  ['SessionFeedback', () => ({ id: sessionId }), 2],
 ] as const)('%s', (name, vars, expected) => {
-  it(`runs ${expected} SQL statements`, async () => {
+  it(`runs ${expected} SQL statement(s)`, async () => {
     expect(await countSql(operation(name), vars())).toBe(expected);
   });
 });
@@ -71,8 +73,8 @@ describe('nesting and aliases', () => {
     const counts = [];
     for (const first of [1, 20, 100]) counts.push(await countSql(query, { first }));
     expect(new Set(counts).size).toBe(1);
-    // Key lookup, the list, its totalCount, and the averageScore batch.
-    expect(counts[0]).toBe(4);
+    // The list, its totalCount, and the averageScore batch.
+    expect(counts[0]).toBe(3);
   });
 
   it('keeps the count constant for aliased selections of one relation with different arguments', async () => {
@@ -85,7 +87,7 @@ describe('nesting and aliases', () => {
     for (const first of [1, 20, 100]) counts.push(await countSql(query, { first }));
     expect(new Set(counts).size).toBe(1);
     // The list folds one alias; plugin-prisma loads the other for all sessions in one batch.
-    expect(counts[0]).toBe(3);
+    expect(counts[0]).toBe(2);
   });
 });
 

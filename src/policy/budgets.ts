@@ -1,0 +1,29 @@
+// Budgets of the frontend's operations (schema/operations/*.graphql), checked by `npm run gates`
+// and test/policy/gates.test.ts. Every operation needs an entry: a new one without a budget fails.
+// `cost` is the static cost at the variables the gate sends (src/policy/cost.ts); `sql` is the
+// number of SQL statements one request runs against the gates' seeded data, the API-key lookup
+// and transaction control included. Both are upper bounds: raise one only with a reason in review.
+
+export interface OperationBudget {
+  cost: number;
+  sql: number;
+}
+
+export const OPERATION_BUDGETS: Record<string, OperationBudget> = {
+  CompleteSession: { cost: 16, sql: 6 },
+  CreateApiKey: { cost: 10, sql: 2 },
+  CreateJobPosting: { cost: 10, sql: 1 },
+  CreateResume: { cost: 10, sql: 1 },
+  CreateSession: { cost: 11, sql: 7 },
+  DeleteSession: { cost: 10, sql: 1 },
+  JobPostings: { cost: 21, sql: 1 },
+  Resumes: { cost: 21, sql: 1 },
+  RevokeApiKey: { cost: 10, sql: 2 },
+  SessionDetail: { cost: 65, sql: 2 },
+  SessionFeedback: { cost: 8, sql: 2 },
+  SessionMessages: { cost: 22, sql: 1 },
+  SessionsList: { cost: 341, sql: 1 },
+  SignUp: { cost: 10, sql: 6 },
+  SubmitAnswer: { cost: 10, sql: 9 },
+  Viewer: { cost: 11, sql: 1 },
+};
