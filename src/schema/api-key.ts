@@ -10,14 +10,14 @@ export const ApiKey = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
   // A missing or foreign id resolves `node` to null rather than failing the request.
   nullable: true,
-  select: { id: true },
+  // No large column: every column is read and fields are plain property reads (see message.ts).
   findUnique: (id, ctx) => ({ id, userId: ctx.viewer?.userId ?? '' }),
   fields: (t) => ({
     name: t.exposeString('name'),
     prefix: t.exposeString('prefix', { description: 'The first characters of the key, to tell keys apart.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
-    revoked: t.boolean({ select: { revokedAt: true }, resolve: (key) => key.revokedAt !== null }),
+    revoked: t.boolean({ resolve: (key) => key.revokedAt !== null }),
   }),
 });
 

@@ -5,7 +5,7 @@ export const Feedback = builder.prismaNode('Feedback', {
   id: { field: 'id' },
   // A missing or foreign id resolves `node` to null rather than failing the request.
   nullable: true,
-  select: { id: true },
+  // No large column: every column is read and fields are plain property reads (see message.ts).
   findUnique: (id, ctx) => ({ id, session: { userId: ctx.viewer?.userId ?? '' } }),
   fields: (t) => ({
     score: t.exposeInt('score', { description: '0 to 100.' }),
@@ -15,7 +15,6 @@ export const Feedback = builder.prismaNode('Feedback', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     scope: t.field({
       type: FeedbackScope,
-      select: { messageId: true },
       resolve: (feedback) => (feedback.messageId ? 'ANSWER' : 'SESSION'),
     }),
     message: t.relation('message', { nullable: true, description: 'The answer this is about; null for session feedback.' }),

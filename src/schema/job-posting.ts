@@ -9,15 +9,15 @@ export const JobPosting = builder.prismaNode('JobPosting', {
   id: { field: 'id' },
   // A missing or foreign id resolves `node` to null rather than failing the request.
   nullable: true,
-  // Only what a query selects is read: the description can be large.
-  select: { id: true },
+  // Small columns always, read from the row; the description (large) only when selected.
+  select: { id: true, title: true, company: true, skills: true, createdAt: true },
   findUnique: (id, ctx) => ({ id, userId: ctx.viewer?.userId ?? '' }),
   fields: (t) => ({
-    title: t.exposeString('title'),
-    company: t.exposeString('company'),
+    title: t.string({ resolve: (p) => p.title }),
+    company: t.string({ resolve: (p) => p.company }),
     description: t.exposeString('description'),
-    skills: t.exposeStringList('skills'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    skills: t.stringList({ resolve: (p) => p.skills }),
+    createdAt: t.field({ type: 'DateTime', resolve: (p) => p.createdAt }),
   }),
 });
 

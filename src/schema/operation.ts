@@ -13,7 +13,7 @@ export const Operation = builder.prismaNode('Operation', {
   id: { field: 'id' },
   // A missing or foreign id resolves `node` to null rather than failing the request.
   nullable: true,
-  select: { id: true },
+  // No large column: every column is read and fields are plain property reads (see message.ts).
   findUnique: (id, ctx) => ({ id, session: { userId: ctx.viewer?.userId ?? '' } }),
   fields: (t) => ({
     kind: t.expose('kind', { type: OperationKind }),

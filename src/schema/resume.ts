@@ -9,13 +9,13 @@ export const Resume = builder.prismaNode('Resume', {
   id: { field: 'id' },
   // A missing or foreign id resolves `node` to null rather than failing the request.
   nullable: true,
-  // Only what a query selects is read: the content can be large.
-  select: { id: true },
+  // Small columns always, read from the row; the content (large) only when selected.
+  select: { id: true, title: true, createdAt: true },
   findUnique: (id, ctx) => ({ id, userId: ctx.viewer?.userId ?? '' }),
   fields: (t) => ({
-    title: t.exposeString('title'),
+    title: t.string({ resolve: (r) => r.title }),
     content: t.exposeString('content'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
   }),
 });
 

@@ -14,13 +14,14 @@ export const InterviewSession = builder.prismaNode('InterviewSession', {
   id: { field: 'id' },
   // A missing or foreign id resolves `node` to null rather than failing the request.
   nullable: true,
-  select: { id: true },
+  // All columns are small: always read, and read from the row directly (see message.ts).
+  select: { id: true, status: true, createdAt: true, startedAt: true, completedAt: true },
   findUnique: (id, ctx) => ({ id, userId: ctx.viewer?.userId ?? '' }),
   fields: (t) => ({
-    status: t.expose('status', { type: SessionStatus }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    startedAt: t.expose('startedAt', { type: 'DateTime' }),
-    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    status: t.field({ type: SessionStatus, resolve: (s) => s.status }),
+    createdAt: t.field({ type: 'DateTime', resolve: (s) => s.createdAt }),
+    startedAt: t.field({ type: 'DateTime', resolve: (s) => s.startedAt }),
+    completedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.completedAt }),
     jobPosting: t.relation('jobPosting'),
     resume: t.relation('resume'),
     messages: t.relatedConnection('messages', {

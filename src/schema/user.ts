@@ -11,7 +11,7 @@ export const User = builder.prismaNode('User', {
   id: { field: 'id' },
   // A missing or foreign id resolves `node` to null rather than failing the request.
   nullable: true,
-  select: { id: true },
+  // No large column: every column is read and fields are plain property reads (see message.ts).
   // Only the viewer themself is reachable through `node`.
   findUnique: (id, ctx) => ({ id, AND: [{ id: ctx.viewer?.userId ?? '' }] }),
   fields: (t) => ({
