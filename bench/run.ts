@@ -10,6 +10,7 @@ import { DEFAULT_DATABASE_URL, ensureBenchDatabase, redact } from './lib/benchdb
 import { installExitHandlers, ourPids, SERVER_KINDS, startServer, stopAll, type ServerHandle, type ServerKind } from './lib/children.js';
 import { BenchError, InterruptedError, log, oneOfList, positiveNumber, PROJECT_ROOT, RESULTS_DIR, runMain, timestamp, UsageError } from './lib/cli.js';
 import { firstDifference } from './lib/compare.js';
+import { FLOOD_HELP, floodMain } from './lib/flood.js';
 import { closedLoop, Connection, failureOf, openLoop, type Progress, type RequestSpec, type RunResult } from './lib/http-load.js';
 import { PgMonitor } from './lib/pgmonitor.js';
 import { allProcesses, clockTicks, machineCpu, topConsumers } from './lib/proc.js';
@@ -66,6 +67,10 @@ Options:
   --reseed              drop and reseed the bench database first
   --out DIR             where to write results (default bench/results)
   --render FILE.json    only rewrite FILE.html from a results file (after a chart change)
+  --flood               run the flood benchmark instead (issue 4): the p95 of a normal SessionsList
+                        client with and without a second client flooding Cadence with rejected
+                        documents (src/policy/samples.ts), and the rejection latency per kind;
+                        the same as npm run bench:flood. Its options: npm run bench -- --flood --help
   -h, --help            this help
 
 Exit status: 0 when the run completed (whatever the numbers), 1 on an error (database
@@ -798,4 +803,7 @@ ${report.goals.length ? `<h2>Issue 3 goals (Cadence)</h2><ul>${report.goals.map(
   return htmlPage('Cadence benchmark', body);
 }
 
-runMain(main, HELP);
+// `--flood` hands the whole command line to the flood benchmark (bench/lib/flood.ts).
+const floodArgs = process.argv.slice(2);
+if (floodArgs.includes('--flood')) runMain(() => floodMain(floodArgs.filter((a) => a !== '--flood')), FLOOD_HELP);
+else runMain(main, HELP);

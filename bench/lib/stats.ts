@@ -18,6 +18,17 @@ export class Samples {
     for (let i = 0; i < other.length; i++) this.add(other.data[i]!);
   }
 
+  /** A copy of the samples (to send them to another process). */
+  values(): number[] {
+    return Array.from(this.data.subarray(0, this.length));
+  }
+
+  static of(values: readonly number[]): Samples {
+    const s = new Samples();
+    for (const v of values) s.add(v);
+    return s;
+  }
+
   summary(): LatencySummary {
     if (this.length === 0) return { count: 0, mean: NaN, p50: NaN, p90: NaN, p95: NaN, p99: NaN, max: NaN, min: NaN };
     const sorted = this.data.slice(0, this.length).sort();
