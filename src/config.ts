@@ -31,6 +31,11 @@ const schema = z.object({
   DB_RANDOM_PAGE_COST: z.coerce.number().positive().max(100).default(1.1),
   /** Load demo data and print a fresh demo API key at start; defaults to on for the embedded database. */
   DEMO: bool.optional(),
+  /** Refused requests (4xx) a client may send per ABUSE_WINDOW_MS before it is slowed down (0: off). */
+  ABUSE_MAX_REJECTIONS: int(0, 1_000_000).default(30),
+  ABUSE_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** How long a slowed-down client's request waits before its 429. */
+  ABUSE_TARPIT_MS: int(0, 60_000).default(1_000),
   /** How long a verified API key is trusted without a lookup (0: look up every request). */
   AUTH_CACHE_TTL_MS: int(0, 3_600_000).default(10_000),
   /** Keep GraphiQL on (default: on outside production). */

@@ -14,6 +14,7 @@ import { useTracing, type Budgets } from '../plugins/use-tracing.js';
 import type { Redis } from '../redis.js';
 import { useHealth } from './health.js';
 import { createMaskError } from '../plugins/mask-error.js';
+import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import { schema } from '../schema/index.js';
 import { LIMITS, policyPlugins } from '../policy/index.js';
@@ -45,6 +46,8 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
   // (rejects before execution), then metrics.
   const plugins: Plugin[] = [
     useRequestId(),
+    // Before anything costly: a client that keeps getting refused waits for its 429.
+    useAbuseGuard({ maxRejections: config.ABUSE_MAX_REJECTIONS, windowMs: config.ABUSE_WINDOW_MS, tarpitMs: config.ABUSE_TARPIT_MS }),
     useTracing({ log, budgets, traceExtensions: config.traceExtensions, metrics, window }) as Plugin,
     useHealth({ database, redis, window, budgets }),
     // policy: limits on the document, persisted operations (issue #4)
