@@ -9,12 +9,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { sessionOptions } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrations.js';
 import { seedScale, type SeededKey } from '../../src/db/seed/scale.js';
 import { startApp, type TestApp } from '../support/app.js';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-db.js';
 import { ok } from '../support/fixtures.js';
 
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const WATCHED = ['interview_sessions', 'session_messages', 'feedback', 'api_keys', 'job_postings', 'resumes'];
 const operation = (name: string) => readFileSync(new URL(`../../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
 
@@ -27,7 +26,7 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
-const dbName = `cadence_explain_${process.pid}_${Date.now()}`;
+let scratch: ScratchDatabase;
 let url: string;
 let client: pg.Client;
 let app: TestApp;
@@ -36,14 +35,8 @@ let user: SeededKey;
 let bigSessionId: string;
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  url = u.toString();
-  await applyMigrations({ kind: 'postgres', url });
+  scratch = await createScratchDatabase('cadence_explain');
+  url = scratch.url;
   tmp = await mkdtemp(path.join(tmpdir(), 'cadence-explain-'));
   const keysOut = path.join(tmp, 'keys.json');
   // 300 users × 10 sessions × 20 messages: 60,000 messages, 15,000 feedback rows.
@@ -71,10 +64,7 @@ afterAll(async () => {
   await app?.close();
   await client?.end();
   if (tmp) await rm(tmp, { recursive: true, force: true });
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 function nodes(plan: PlanNode): PlanNode[] {

@@ -13,10 +13,10 @@ import { INTERVIEW_LENGTH } from '../../src/coach/index.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, useDatabase, type Database } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations.js';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-db.js';
 import { DEMO_EMAIL, DEMO_KEY_NAME, FALLBACK_ANSWERS, issueDemoKey, seedDemo } from '../../src/db/seed/demo.js';
 import { seedScale, SeedOptionError, validateScaleOptions, type ScaleSeedResult, type SeededKey } from '../../src/db/seed/scale.js';
 
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('demo seed on embedded PGlite', () => {
@@ -164,7 +164,7 @@ describe('demo seed on embedded PGlite', () => {
 });
 
 describe('scale seed on PostgreSQL', () => {
-  const dbName = `cadence_seed_test_${process.pid}_${Date.now()}`;
+  let scratch: ScratchDatabase | undefined;
   let url: string;
   let client: pg.Client;
   let database: Database | undefined;
@@ -174,14 +174,8 @@ describe('scale seed on PostgreSQL', () => {
   const size = { users: 20, sessionsPerUser: 3, messagesPerSession: 6, feedbackPerSession: 2 };
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${dbName}`;
-    url = u.toString();
-    await applyMigrations({ kind: 'postgres', url });
+    scratch = await createScratchDatabase('cadence_seed_test');
+    url = scratch.url;
     dir = await mkdtemp(path.join(tmpdir(), 'cadence-seed-'));
     keysFile = path.join(dir, 'keys.json');
     result = await seedScale({ databaseUrl: url, ...size, keysOut: keysFile, concurrency: 3 });
@@ -192,10 +186,7 @@ describe('scale seed on PostgreSQL', () => {
     await client?.end();
     await database?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await scratch?.drop();
   });
 
   const count = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0]!.n);
