@@ -13,6 +13,7 @@ import { allProcesses, clockTicks, machineCpu, topConsumers } from './lib/proc.j
 import { waitForQuiet } from './lib/quiet.js';
 import { barChart, esc, fmt, htmlPage, htmlTable, table } from './lib/report.js';
 import { round, Samples } from './lib/stats.js';
+import { mulberry32 } from '../src/random.js';
 
 const HELP = `Usage: npm run loadtest -- [options]
 
@@ -512,17 +513,6 @@ ${htmlTable(
 <div class="charts">${chart('query', report.operations.find((o) => o.kind === 'query')?.budgetMs ?? 50)}${chart('mutation', report.operations.find((o) => o.kind === 'mutation')?.budgetMs ?? 100)}</div>
 <p>* rollover: completing a finished interview and starting the next, outside the mix.</p>`;
   return htmlPage('Cadence load test', body);
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 runMain(main, HELP);

@@ -1,4 +1,5 @@
 // Seeded, reproducible choice: the same seed string always yields the same sequence.
+import { mulberry32 } from '../random.js';
 
 /** 32-bit FNV-1a hash of a string's UTF-16 code units. */
 export function hashString(text: string): number {
@@ -14,14 +15,7 @@ export function hashString(text: string): number {
 export type Random = () => number;
 
 export function seededRandom(seed: string): Random {
-  let state = hashString(seed);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(hashString(seed));
 }
 
 /** One element of a non-empty list. */

@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { generateApiKey } from '../../auth/api-keys.js';
+import { mulberry32 } from '../../random.js';
 
 export interface ScaleSeedOptions {
   databaseUrl: string;
@@ -367,17 +368,6 @@ async function inBatches(
   const results = await Promise.allSettled(Array.from({ length: workers }, worker));
   const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
