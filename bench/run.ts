@@ -23,8 +23,10 @@ import { round, Samples, type LatencySummary } from './lib/stats.js';
 const HELP = `Usage: npm run bench -- [options]
 
 Benchmarks the SessionsList operation (schema/operations/SessionsList.graphql, first: 20) on
-three servers over one seeded PostgreSQL database, in alternating rounds:
-  cadence  the real server (node --import tsx src/main.ts, NODE_ENV=production, LOG_LEVEL=warn)
+four servers over one seeded PostgreSQL database, in alternating rounds:
+  cadence  the real server (node --import tsx src/main.ts, NODE_ENV=production, LOG_LEVEL=warn),
+           response cache off: every request resolves (issue 3's goals are checked on this one)
+  cached   the same with the response cache on (RESPONSE_CACHE_TTL_MS=10000), as in production
   naive    the same SDL on graphql-yoga with per-row Prisma resolvers (bench/naive/server.ts)
   raw      node:http + pg, one hand-written SQL statement (bench/raw/server.ts)
 
@@ -40,7 +42,7 @@ Requests go round-robin over --keys (100) seeded users' API keys.
 
 Reports per server and mode: req/s, latency p50/p95/p99/max, errors, SQL statements per request,
 server CPU ms per request (utime+stime from /proc), PostgreSQL backend CPU ms per request, and the
-ratios cadence/raw and cadence/naive; writes bench/results/<timestamp>.json and .html.
+ratios cadence/raw, cadence/naive, cached/raw and cached/naive; writes bench/results/<timestamp>.json and .html.
 
 Options:
   --duration S          seconds per round (default 20)
@@ -248,7 +250,7 @@ async function main(): Promise<void> {
   try {
     for (const kind of cfg.servers) {
       checkStop();
-      servers.set(kind, await startServer(kind, { databaseUrl: cfg.databaseUrl, nodeArgs: kind === 'cadence' ? cfg.cadenceNodeArgs : [] }));
+      servers.set(kind, await startServer(kind, { databaseUrl: cfg.databaseUrl, nodeArgs: kind === 'cadence' || kind === 'cached' ? cfg.cadenceNodeArgs : [] }));
     }
   } catch (error) {
     await stopAll();
@@ -633,22 +635,24 @@ type Ratios = Record<string, Record<string, Record<string, number | null>>>;
 
 function computeRatios(aggs: Aggregate[], modes: Mode[]): Ratios {
   const out: Ratios = {};
+  const r = (a: number, b: number) => (b > 0 && Number.isFinite(a) && Number.isFinite(b) ? round(a / b, 3) : null);
   for (const mode of modes) {
     const get = (k: ServerKind) => aggs.find((a) => a.server === k && a.mode === mode.id);
-    const cadence = get('cadence');
-    if (!cadence) continue;
-    for (const other of ['raw', 'naive'] as const) {
-      const o = get(other);
-      if (!o) continue;
-      const r = (a: number, b: number) => (b > 0 && Number.isFinite(a) && Number.isFinite(b) ? round(a / b, 3) : null);
-      (out[mode.id] ??= {})[`cadence/${other}`] = {
-        reqPerSec: r(cadence.reqPerSec, o.reqPerSec),
-        p50: r(cadence.latencyMs.p50, o.latencyMs.p50),
-        p95: r(cadence.latencyMs.p95, o.latencyMs.p95),
-        p99: r(cadence.latencyMs.p99, o.latencyMs.p99),
-        serverCpuMsPerReq: r(cadence.serverCpuMsPerReq, o.serverCpuMsPerReq),
-        sqlPerRequest: cadence.sqlPerRequest !== null && o.sqlPerRequest !== null ? r(cadence.sqlPerRequest, o.sqlPerRequest) : null,
-      };
+    for (const mine of ['cadence', 'cached'] as const) {
+      const cadence = get(mine);
+      if (!cadence) continue;
+      for (const other of ['raw', 'naive'] as const) {
+        const o = get(other);
+        if (!o) continue;
+        (out[mode.id] ??= {})[`${mine}/${other}`] = {
+          reqPerSec: r(cadence.reqPerSec, o.reqPerSec),
+          p50: r(cadence.latencyMs.p50, o.latencyMs.p50),
+          p95: r(cadence.latencyMs.p95, o.latencyMs.p95),
+          p99: r(cadence.latencyMs.p99, o.latencyMs.p99),
+          serverCpuMsPerReq: r(cadence.serverCpuMsPerReq, o.serverCpuMsPerReq),
+          sqlPerRequest: cadence.sqlPerRequest !== null && o.sqlPerRequest !== null ? r(cadence.sqlPerRequest, o.sqlPerRequest) : null,
+        };
+      }
     }
   }
   return out;
@@ -698,7 +702,7 @@ function resultsTable(aggs: Aggregate[]): string {
 }
 
 function ratiosText(ratios: Ratios): string {
-  const lines = ['ratios (cadence / other; req/s higher is better, the rest lower is better):'];
+  const lines = ['ratios (req/s higher is better, the rest lower is better):'];
   for (const [mode, byOther] of Object.entries(ratios)) {
     for (const [name, r] of Object.entries(byOther)) {
       lines.push(`  ${mode.padEnd(10)} ${name.padEnd(14)} req/s ${fmt(r.reqPerSec, 2)}x  p50 ${fmt(r.p50, 2)}x  p95 ${fmt(r.p95, 2)}x  ` +
@@ -731,7 +735,7 @@ function environment() {
 
 function renderHtml(report: { startedAt: string; environment: ReturnType<typeof environment>; database: { name: string; state: string }; sqlCounting: { method: string; note: string }; goals: { goal: string; actual: string; pass: boolean }[] }, aggs: Aggregate[], modes: Mode[]): string {
   const servers = [...new Set(aggs.map((a) => a.server))];
-  const colors: Record<string, string> = { cadence: '#4e79a7', naive: '#e15759', raw: '#59a14f' };
+  const colors: Record<string, string> = { cadence: '#4e79a7', cached: '#76b7b2', naive: '#e15759', raw: '#59a14f' };
   const charts: string[] = [];
   const throughputGroups: BarGroup[] = modes
     .filter((m) => m.kind === 'closed')

@@ -38,6 +38,14 @@ const schema = z.object({
   ABUSE_TARPIT_MS: int(0, 60_000).default(1_000),
   /** How long a verified API key is trusted without a lookup (0: look up every request). */
   AUTH_CACHE_TTL_MS: int(0, 3_600_000).default(10_000),
+  /**
+   * How long a query's answer is served from memory to the same user (0: off). Any mutation by the
+   * user drops their answers at once, on every instance when REDIS_URL is set; without Redis, other
+   * instances may serve an answer up to this old.
+   */
+  RESPONSE_CACHE_TTL_MS: int(0, 3_600_000).default(10_000),
+  /** Memory bound of the response cache: summed size of the cached JSON answers. */
+  RESPONSE_CACHE_MAX_BYTES: int(0, 4_000_000_000).default(64 * 1024 * 1024),
   /** Keep GraphiQL on (default: on outside production). */
   GRAPHIQL: bool.optional(),
   /** Answer introspection and show "Did you mean …" suggestions (default: outside production only). */

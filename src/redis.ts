@@ -25,4 +25,17 @@ export function createRedis(url: string, log: Logger): Redis {
   return redis;
 }
 
+/**
+ * Listens on `channel` over a connection of its own (a subscribed connection can do nothing else),
+ * subscribing again on every reconnection, since a subscription does not survive a dropped one.
+ * Returns what closes it.
+ */
+export function subscribe(redis: Redis, channel: string, onMessage: (message: string) => void): () => void {
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => {}); // The main client reports Redis outages.
+  subscriber.on('ready', () => void subscriber.subscribe(channel).catch(() => {}));
+  subscriber.on('message', (_channel: string, message: string) => onMessage(message));
+  return () => subscriber.disconnect();
+}
+
 export type { Redis };

@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'pglite',
           // The API suite again on the embedded default; the rest is database-agnostic or PG-only.
-          include: ['test/http/api.test.ts', 'test/http/ownership.test.ts'],
+          include: ['test/http/api.test.ts', 'test/http/ownership.test.ts', 'test/plugins/response-cache.test.ts'],
           env: { CADENCE_TEST_DB: 'pglite' },
         },
       },

@@ -7,11 +7,12 @@ import { pathToFileURL } from 'node:url';
 import { BENCH_DIR, BenchError, PROJECT_ROOT, log } from './cli.js';
 import { processCpuMs } from './proc.js';
 
-export const SERVER_KINDS = ['cadence', 'naive', 'raw'] as const;
+export const SERVER_KINDS = ['cadence', 'cached', 'naive', 'raw'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 const ENTRY: Record<ServerKind, string> = {
   cadence: 'src/main.ts',
+  cached: 'src/main.ts',
   naive: 'bench/naive/server.ts',
   raw: 'bench/raw/server.ts',
 };
@@ -119,6 +120,9 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
     LOG_LEVEL: 'warn',
     DEMO: 'false',
     GRAPHIQL: 'false',
+    // `cadence` measures resolution (every request executes); `cached` is the same server with
+    // the response cache as production runs it.
+    RESPONSE_CACHE_TTL_MS: kind === 'cached' ? '10000' : '0',
     ...opts.env,
   };
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', '--import', EXIT_WITH_PARENT, ENTRY[kind]], {

@@ -3,7 +3,7 @@
 // instance that misses the message (Redis down) serves a revoked key for at most the TTL.
 import type { Logger } from 'pino';
 import type { Viewer } from '../context.js';
-import type { Redis } from '../redis.js';
+import { subscribe, type Redis } from '../redis.js';
 
 const CHANNEL = 'cadence:api-key-revoked';
 
@@ -15,7 +15,7 @@ interface Entry {
 export class ApiKeyCache {
   private readonly byHash = new Map<string, Entry>();
   private readonly hashById = new Map<string, string>();
-  private subscriber: Redis | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   /**
    * @param ttlMs how long a verified key is trusted without asking PostgreSQL; 0 disables the cache.
@@ -73,17 +73,12 @@ export class ApiKeyCache {
 
   /** Listens for revocations made on other instances. */
   listen(redis: Redis): void {
-    if (this.ttlMs <= 0 || this.subscriber) return;
-    const subscriber = redis.duplicate();
-    this.subscriber = subscriber;
-    subscriber.on('error', () => {}); // The main client reports Redis outages.
-    // Subscribe on every (re)connection: a subscription does not survive a dropped connection here.
-    subscriber.on('ready', () => void subscriber.subscribe(CHANNEL).catch(() => {}));
-    subscriber.on('message', (_channel: string, apiKeyId: string) => this.evict(apiKeyId));
+    if (this.ttlMs <= 0 || this.unsubscribe) return;
+    this.unsubscribe = subscribe(redis, CHANNEL, (apiKeyId) => this.evict(apiKeyId));
   }
 
   close(): void {
-    this.subscriber?.disconnect();
-    this.subscriber = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 }

@@ -35,6 +35,8 @@ async function main(): Promise<number> {
     LOG_LEVEL: 'silent',
     PERSISTED_OPERATIONS_ONLY: 'true',
     AUTH_CACHE_TTL_MS: String(GATE_ENV_TTL_MS),
+    // The gates measure resolution: a cached answer would count no SQL at all.
+    RESPONSE_CACHE_TTL_MS: '0',
   });
   const database = await openDatabase(config);
   try {

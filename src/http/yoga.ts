@@ -14,6 +14,8 @@ import { useTracing, type Budgets } from '../plugins/use-tracing.js';
 import type { Redis } from '../redis.js';
 import { useHealth } from './health.js';
 import { createMaskError } from '../plugins/mask-error.js';
+import { ResponseCache } from '../cache/response-cache.js';
+import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import { schema } from '../schema/index.js';
@@ -40,6 +42,8 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
   const stopSqlAccounting = startSqlAccounting({ log, slowQueryMs: config.SLOW_QUERY_MS });
   const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS);
   if (redis) keyCache.listen(redis);
+  const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });
+  if (redis) responseCache.listen(redis);
 
   // Order matters: request id first (every response carries it), tracing next (it times all that
   // follows, health routes included), then transport-level routes, then query-shape policy
@@ -54,10 +58,13 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     // (connection arguments are checked there too, by the cost plugin at validation)
     ...policyPlugins(config),
     metrics.plugin(),
+    // Last of the execute hooks: the ones above time and count a hit like any answer.
+    useResponseCache({ cache: responseCache, redis, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin,
     {
       onDispose() {
         stopSqlAccounting();
         keyCache.close();
+        responseCache.close();
       },
     },
   ];

@@ -48,6 +48,12 @@ export function createMetrics(options: { pool?: pg.Pool }) {
     labelNames,
     registers: [registry],
   });
+  const responseCache = new Counter({
+    name: 'cadence_response_cache_total',
+    help: 'Queries answered from the response cache (hit), executed and stored (miss), or not cacheable (bypass)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   const pool = options.pool;
   if (pool) {
     for (const [name, help, read] of [
@@ -85,6 +91,9 @@ export function createMetrics(options: { pool?: pg.Pool }) {
       sqlSeconds.observe(labels, stats.sqlMs / 1000);
       if (budgetExceeded) overBudget.inc(labels);
       for (const code of stats.errorCodes) errors.inc({ code });
+    },
+    recordCache(result: 'hit' | 'miss' | 'bypass'): void {
+      responseCache.inc({ result });
     },
     /** Yoga's Prometheus plugin on this registry, serving GET /metrics. */
     plugin() {

@@ -28,6 +28,8 @@ export class RequestStats {
   readonly slowestSql: SqlSample[] = [];
   readonly slowestResolvers: ResolverSample[] = [];
   errorCodes: string[] = [];
+  /** What the response cache did for this request, if it was asked. */
+  cache: 'hit' | 'miss' | 'bypass' | null = null;
 
   addSql(sample: SqlSample): void {
     this.sqlCount++;

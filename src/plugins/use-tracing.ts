@@ -99,6 +99,7 @@ export function useTracing(options: TracingOptions): Plugin<Context> {
       response.headers.set('X-Response-Time', `${totalMs.toFixed(1)}ms`);
       const timing = [`db;dur=${stats.sqlMs.toFixed(1)};desc="${stats.sqlCount} statement${stats.sqlCount === 1 ? '' : 's'}"`];
       if (gqlMs !== null) timing.push(`gql;dur=${gqlMs.toFixed(1)}`);
+      if (stats.cache) timing.push(`cache;desc=${stats.cache}`);
       timing.push(`total;dur=${totalMs.toFixed(1)}`);
       response.headers.set('Server-Timing', timing.join(', '));
 

@@ -1,0 +1,175 @@
+// CPU per request of Cadence's request pipeline in one process, without HTTP sockets or a load
+// generator competing for the machine: requests go through `yoga.fetch` (Fetch API in, Fetch API
+// out, so parsing the body and serialising the answer are in), at a fixed concurrency, and the
+// process' own CPU time (user + system, GC included) is divided by the requests answered.
+// Meant for A/B comparisons of a code change (run it before and after, or alternate with
+// --env), which a 2-core machine's throughput numbers are too noisy for.
+import { parseArgs } from 'node:util';
+import { BenchError, UsageError, runMain, log } from './lib/cli.js';
+
+// Before anything loads graphql-js, which picks its production code paths at load time.
+process.env.NODE_ENV ??= 'production';
+const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/cadence_bench';
+
+const HELP = `Usage: npm run bench:cpu -- [options]
+
+Server CPU per SessionsList(first: 20) request, in process (yoga.fetch; no sockets, no load
+generator on the same core). Uses the bench database as seeded by npm run bench (run that first).
+
+Options:
+  --requests N     requests per batch (default 500)
+  --batches N      measured batches (default 7; the median is reported)
+  --warmup N       requests before measuring (default 2000)
+  --concurrency N  requests in flight (default 8)
+  --first N        page size (default 20)
+  --b "NAME=v ..."  also measure variant B, the same server with these environment variables
+                   set; A and B batches alternate, and B/A is reported (paired batches)
+  --op NAME        the operation (schema/operations/NAME.graphql; default SessionsList)
+  --text           send the query text instead of the persisted document id
+  --cpu-prof       also write a CPU profile of the measured batches to bench/.data/profiles
+  -h, --help       this help
+
+Environment: BENCH_DATABASE_URL (default ${DEFAULT_DATABASE_URL}); any Cadence variable.`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      requests: { type: 'string' },
+      batches: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      first: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      text: { type: 'boolean' },
+      b: { type: 'string' },
+      op: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const num = (name: string, v: string | undefined, d: number) => {
+    const n = Number(v ?? d);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer`);
+    return n;
+  };
+  const perBatch = num('requests', values.requests, 500);
+  const batches = num('batches', values.batches, 7);
+  const warmup = num('warmup', values.warmup, 2000);
+  const concurrency = num('concurrency', values.concurrency, 8);
+  const first = num('first', values.first, 20);
+
+  process.env.DATABASE_URL ??= process.env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  process.env.LOG_LEVEL ??= 'warn';
+  process.env.DEMO = 'false';
+  process.env.GRAPHIQL = 'false';
+  const { KEYS_FILE, readKeysFile } = await import('./lib/benchdb.js');
+  const { loadOperations, requestBody } = await import('./lib/operations.js');
+  const { loadConfig } = await import('../src/config.js');
+  const { openDatabase, useDatabase } = await import('../src/db/client.js');
+  const { createLogger } = await import('../src/log.js');
+  // Variant A is the environment as it is; variant B (with --b) the same plus the given variables.
+  // Their batches alternate, so a machine whose speed drifts (a shared VM) affects both alike.
+  const overlays: Array<{ name: string; env: Record<string, string> }> = [{ name: 'A', env: {} }];
+  if (values.b) overlays.push({ name: 'B', env: parseOverlay(values.b) });
+  const database = await openDatabase(loadConfig());
+  useDatabase(database);
+  const { createCadence } = await import('../src/http/yoga.js');
+  const variants = overlays.map(({ name, env }) => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const config = loadConfig();
+      return { name, env, yoga: createCadence({ config, log: createLogger({ level: config.LOG_LEVEL }), database }), perRequestUs: [] as number[] };
+    } finally {
+      for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  const keys = (await readKeysFile(KEYS_FILE)).slice(0, 100);
+  const opName = values.op ?? 'SessionsList';
+  const op = (await loadOperations([opName])).get(opName)!;
+  const body = requestBody(op, opName === 'SessionsList' ? { first } : {}, op.documentId && !values.text ? 'documentId' : 'query');
+  let sent = 0;
+  type Yoga = (typeof variants)[number]['yoga'];
+  const one = async (yoga: Yoga) => {
+    const key = keys[sent++ % keys.length]!.key;
+    const res = await yoga.fetch('http://cadence/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body,
+    });
+    const text = await res.text();
+    if (res.status !== 200 || text.includes('"errors"')) throw new BenchError(`request failed: ${res.status} ${text.slice(0, 300)}`);
+  };
+  const run = async (yoga: Yoga, n: number) => {
+    let left = n;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (left-- > 0) await one(yoga);
+      }),
+    );
+  };
+
+  log(`warm-up: ${warmup} requests per variant`);
+  for (const v of variants) await run(v.yoga, warmup);
+  let session: import('node:inspector').Session | undefined;
+  if (values['cpu-prof']) {
+    const inspector = await import('node:inspector');
+    session = new inspector.Session();
+    session.connect();
+    await new Promise<void>((r) => session!.post('Profiler.enable', () => session!.post('Profiler.start', () => r())));
+  }
+  for (let b = 0; b < batches; b++) {
+    for (const v of b % 2 ? [...variants].reverse() : variants) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await run(v.yoga, perBatch);
+      const cpu = process.cpuUsage(cpu0);
+      const wall = performance.now() - t0;
+      v.perRequestUs.push((cpu.user + cpu.system) / perBatch);
+      log(`batch ${b + 1}/${batches} ${v.name}: ${((cpu.user + cpu.system) / perBatch / 1000).toFixed(3)} ms CPU/request, ${(perBatch / (wall / 1000)).toFixed(0)} req/s`);
+    }
+  }
+  if (session) {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const dir = 'bench/.data/profiles';
+    mkdirSync(dir, { recursive: true });
+    const file = `${dir}/cpu-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
+    await new Promise<void>((r) =>
+      session!.post('Profiler.stop', (err, res) => {
+        if (!err) writeFileSync(file, JSON.stringify(res.profile));
+        r();
+      }),
+    );
+    log(`profile: ${file}`);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const ms = (us: number) => +(us / 1000).toFixed(3);
+  const report: Record<string, unknown> = {};
+  for (const v of variants) {
+    report[v.name] = { env: v.env, cpuMsPerRequest: ms(median(v.perRequestUs)), min: ms(Math.min(...v.perRequestUs)), max: ms(Math.max(...v.perRequestUs)) };
+  }
+  if (variants.length === 2) {
+    // Paired: each B batch against the A batch next to it.
+    report.bOverA = +median(variants[1]!.perRequestUs.map((b, i) => b / variants[0]!.perRequestUs[i]!)).toFixed(3);
+  }
+  console.log(JSON.stringify(report));
+  for (const v of variants) await v.yoga.dispose();
+  await database.close();
+}
+
+function parseOverlay(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of text.split(/\s+/).filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new UsageError(`--b: expected NAME=value pairs, got ${pair}`);
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
+}
+
+runMain(main, HELP);
