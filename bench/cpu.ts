@@ -62,8 +62,10 @@ async function main(): Promise<void> {
   const first = num('first', values.first, 20);
 
   process.env.DATABASE_URL ??= process.env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  process.env.LOG_LEVEL ??= 'warn';
+  process.env.LOG_LEVEL ??= 'error';
   process.env.DEMO = 'false';
+  // Resolution is what this measures; RESPONSE_CACHE_TTL_MS=10000 (e.g. as --b) measures hits.
+  process.env.RESPONSE_CACHE_TTL_MS ??= '0';
   process.env.GRAPHIQL = 'false';
   const { KEYS_FILE, readKeysFile } = await import('./lib/benchdb.js');
   const { loadOperations, requestBody } = await import('./lib/operations.js');

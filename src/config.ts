@@ -28,6 +28,8 @@ const schema = z.object({
    * disks and makes the planner read a long transcript whole and sort it instead of walking the
    * (session_id, seq) index for one page; 1.1 is the usual value for SSDs.
    */
+  /** Distinct SQL statements prepared once per connection and reused by name (0: none); see src/db/client.ts. */
+  DB_STATEMENT_CACHE: int(0, 100_000).default(500),
   DB_RANDOM_PAGE_COST: z.coerce.number().positive().max(100).default(1.1),
   /** Load demo data and print a fresh demo API key at start; defaults to on for the embedded database. */
   DEMO: bool.optional(),

@@ -52,12 +52,33 @@ type DbConfig = Pick<
   | 'DB_ACQUIRE_TIMEOUT_MS'
   | 'DB_IDLE_TIMEOUT_MS'
   | 'DB_STATEMENT_TIMEOUT_MS'
+  | 'DB_STATEMENT_CACHE'
   | 'DB_RANDOM_PAGE_COST'
 >;
 
 /** Planner settings every Cadence connection starts with (PostgreSQL's startup `options`). */
 export function sessionOptions(config: Pick<DbConfig, 'DB_RANDOM_PAGE_COST'>): string {
   return `-c random_page_cost=${config.DB_RANDOM_PAGE_COST}`;
+}
+
+/**
+ * Names Prisma's statements so each pooled connection prepares a statement once and then only
+ * binds and executes it: no SQL text on the wire and no parse and plan in PostgreSQL per request.
+ * The first `limit` distinct statements get names (Prisma's SQL comes from a bounded set of query
+ * shapes, but `IN` lists of varying length make new texts); later ones run unnamed, so no
+ * connection ever holds more than `limit` prepared statements. 0 names nothing.
+ */
+function statementCache(limit: number): { statementNameGenerator?: (query: { sql: string }) => string } {
+  if (limit <= 0) return {};
+  const names = new Map<string, string>();
+  return {
+    statementNameGenerator: (query) => {
+      let name = names.get(query.sql);
+      if (name === undefined && names.size < limit) names.set(query.sql, (name = `cadence_${names.size}`));
+      // adapter-pg passes the name on to pg, where undefined means an unnamed statement.
+      return name as string;
+    },
+  };
 }
 
 /** Opens the database the config names. Does not migrate; see `src/db/migrations.ts`. */
@@ -77,7 +98,7 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
     });
     // An idle client losing its connection emits 'error' on the pool; unhandled, it kills the process.
     pool.on('error', () => {});
-    const prisma = makeClient(new PrismaPg(pool));
+    const prisma = makeClient(new PrismaPg(pool, statementCache(config.DB_STATEMENT_CACHE)));
     return {
       kind: 'postgres',
       prisma,

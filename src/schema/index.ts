@@ -9,4 +9,7 @@ import './message.js';
 import './feedback.js';
 import './operation.js';
 
-export const schema = builder.toSchema({ sortSchema: true });
+import { withSyncNodeIds } from './sync-node-ids.js';
+
+const built = builder.toSchema({ sortSchema: true });
+export const schema = withSyncNodeIds(built);
