@@ -26,6 +26,7 @@ Options:
                    set; A and B batches alternate, and B/A is reported (paired batches)
   --op NAME        the operation (schema/operations/NAME.graphql; default SessionsList)
   --text           send the query text instead of the persisted document id
+  --alloc-prof     print where the measured batches allocate (V8's sampling heap profiler)
   --cpu-prof       also write a CPU profile of the measured batches to bench/.data/profiles
   -h, --help       this help
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       first: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'alloc-prof': { type: 'boolean' },
       text: { type: 'boolean' },
       b: { type: 'string' },
       op: { type: 'string' },
@@ -125,6 +127,13 @@ async function main(): Promise<void> {
     session.connect();
     await new Promise<void>((r) => session!.post('Profiler.enable', () => session!.post('Profiler.start', () => r())));
   }
+  if (values['alloc-prof']) {
+    const inspector = await import('node:inspector');
+    session ??= new inspector.Session();
+    try { session.connect(); } catch { /* already connected */ }
+    // Sampled allocations still alive are what it reports; with GC forced off they are all of them.
+    await new Promise<void>((r) => session!.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object, () => r()));
+  }
   for (let b = 0; b < batches; b++) {
     for (const v of b % 2 ? [...variants].reverse() : variants) {
       const cpu0 = process.cpuUsage();
@@ -136,7 +145,13 @@ async function main(): Promise<void> {
       log(`batch ${b + 1}/${batches} ${v.name}: ${((cpu.user + cpu.system) / perBatch / 1000).toFixed(3)} ms CPU/request, ${(perBatch / (wall / 1000)).toFixed(0)} req/s`);
     }
   }
-  if (session) {
+  if (values['alloc-prof']) {
+    const profile = await new Promise<AllocationNode>((resolve, reject) =>
+      session!.post('HeapProfiler.stopSampling', (err, res) => (err ? reject(err) : resolve((res as { profile: { head: AllocationNode } }).profile.head))),
+    );
+    printAllocations(profile, perBatch * batches * variants.length);
+  }
+  if (session && values['cpu-prof']) {
     const { mkdirSync, writeFileSync } = await import('node:fs');
     const dir = 'bench/.data/profiles';
     mkdirSync(dir, { recursive: true });
@@ -162,6 +177,37 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(report));
   for (const v of variants) await v.yoga.dispose();
   await database.close();
+}
+
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocationNode[];
+}
+
+/** Bytes allocated per request by the functions that allocate most (self), and by package. */
+function printAllocations(head: AllocationNode, requests: number): void {
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  const walk = (n: AllocationNode, parent?: AllocationNode) => {
+    const url = n.callFrame.url;
+    const nm = url.lastIndexOf('node_modules/');
+    const where = nm >= 0 ? url.slice(nm + 13) : url.replace(/^.*\/(src|bench)\//, '$1/');
+    const pkg = nm >= 0 ? where.split('/').slice(0, where.startsWith('@') ? 2 : 1).join('/') : where.split('/')[0] || '(native)';
+    let key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`;
+    // A builtin (Map, slice, keys…) is named by what called it.
+    if (!url && parent) key += ` < ${parent.callFrame.functionName || '(anonymous)'} ${parent.callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/(src|bench)\//, '$1/')}:${parent.callFrame.lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + n.selfSize);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c, n);
+  };
+  walk(head);
+  const total = [...byPackage.values()].reduce((a, b) => a + b, 0);
+  const kb = (b: number) => `${(b / requests / 1024).toFixed(1).padStart(7)} KB/req`;
+  console.log(`allocated ${kb(total)} (sampled)\nby package:`);
+  for (const [k, v] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${kb(v)}  ${k}`);
+  console.log('by function:');
+  for (const [k, v] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${kb(v)}  ${k}`);
 }
 
 function parseOverlay(text: string): Record<string, string> {

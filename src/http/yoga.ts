@@ -15,6 +15,7 @@ import type { Redis } from '../redis.js';
 import { useHealth } from './health.js';
 import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
+import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
@@ -58,6 +59,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     // (connection arguments are checked there too, by the cost plugin at validation)
     ...policyPlugins(config),
     metrics.plugin(),
+    useGraphqlJsExecute(),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
     useResponseCache({ cache: responseCache, redis, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin,
     {

@@ -2,7 +2,7 @@
 // context is built (so before the API-key lookup and any resolver). Both depend on the variables,
 // which is why they are not validation rules: Yoga caches validation verdicts by document.
 // The cost goes back in `extensions.cost` when the request sends `x-cadence-cost: 1`.
-import type { ExecutionResult } from 'graphql';
+import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { appError } from '../errors.js';
 import { measureOperation, variablesWithDefaults, type Measure } from '../policy/cost.js';
@@ -29,10 +29,15 @@ interface YogaInitialContext {
   params?: { operationName?: string | null; variables?: unknown; extensions?: Record<string, unknown> };
 }
 
+const MAX_VERDICTS_PER_DOCUMENT = 256;
+
 export function useQueryCost(options: QueryCostOptions = {}): Plugin {
   const maxCost = options.maxCost ?? LIMITS.cost;
   const maxPageSize = options.maxPageSize ?? LIMITS.pageSize;
   const measures = new WeakMap<object, Measure>();
+  // Keyed by the parsed document (Yoga's parse cache hands out one object per text), then by
+  // operation name and variables.
+  const verdicts = new WeakMap<DocumentNode, Map<string, Measure>>();
 
   return {
     onValidate({ params: { schema, documentAST }, context }) {
@@ -40,6 +45,16 @@ export function useQueryCost(options: QueryCostOptions = {}): Plugin {
         if (!valid) return;
         const { params } = context as YogaInitialContext;
         const provided = isRecord(params?.variables) ? params.variables : {};
+        // The verdict is a function of the document, the operation and the variables: the frontend
+        // sends the same few combinations over and over, so accepted ones are remembered.
+        let accepted = verdicts.get(documentAST);
+        if (!accepted) verdicts.set(documentAST, (accepted = new Map()));
+        const key = JSON.stringify([params?.operationName ?? null, provided]);
+        const known = accepted.get(key);
+        if (known) {
+          measures.set(context, known);
+          return;
+        }
         const variables = variablesWithDefaults(schema, documentAST, params?.operationName, provided);
         // Thrown rather than set as the validation result: Yoga's validation cache stores results
         // by document, and these verdicts depend on the variables.
@@ -52,6 +67,8 @@ export function useQueryCost(options: QueryCostOptions = {}): Plugin {
             extensions: { cost: costExtension(measure, maxCost) },
           });
         }
+        if (accepted.size >= MAX_VERDICTS_PER_DOCUMENT) accepted.clear(); // variables come from clients: bounded
+        accepted.set(key, measure);
         measures.set(context, measure);
       };
     },
