@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   // Resolution is what this measures; RESPONSE_CACHE_TTL_MS=10000 (e.g. as --b) measures hits.
   process.env.RESPONSE_CACHE_TTL_MS ??= '0';
   process.env.GRAPHIQL = 'false';
-  const { KEYS_FILE, readKeysFile } = await import('./lib/benchdb.js');
+  const { KEYS_FILE, checkReachable, readKeysFile } = await import('./lib/benchdb.js');
+  await checkReachable(process.env.DATABASE_URL);
   const { loadOperations, requestBody } = await import('./lib/operations.js');
   const { loadConfig } = await import('../src/config.js');
   const { openDatabase, useDatabase } = await import('../src/db/client.js');
