@@ -227,6 +227,7 @@ async function main(): Promise<void> {
     };
     const rollover = { CompleteSession: new Samples(), CreateSession: new Samples() };
     const rolloverErrors: Record<string, number> = { CompleteSession: 0, CreateSession: 0 };
+    const rolloverErrorKinds: Record<string, number> = {};
     let answerIndex = 0;
 
     // SubmitAnswer goes through the user's chain: its session is read when it is its turn. The
@@ -261,14 +262,18 @@ async function main(): Promise<void> {
     const timed = async (conn: Connection, vu: VirtualUser, name: 'CompleteSession' | 'CreateSession', variables: Record<string, unknown>) => {
       const t0 = performance.now();
       let res: Response | null = null;
+      let failure: string | null = null;
       try {
         res = await conn.send(spec(vu, name, variables));
-      } catch {
-        // counted below
+        failure = failureOf(res);
+      } catch (error) {
+        failure = (error as Error).message;
       }
       rollover[name].add(performance.now() - t0);
-      if (!res || failureOf(res)) {
+      if (failure || !res) {
         rolloverErrors[name]!++;
+        const kind = `${name}: ${failure ?? 'no answer'}`;
+        rolloverErrorKinds[kind] = (rolloverErrorKinds[kind] ?? 0) + 1;
         return null;
       }
       return JSON.parse(res.body) as { data: Record<string, { id: string }> };
@@ -362,7 +367,7 @@ async function main(): Promise<void> {
       requests: totalRequests,
       errors: totalErrors,
       errorRate: round(totalErrors / Math.max(1, totalRequests), 5),
-      errorKinds: result.errorKinds,
+      errorKinds: { ...result.errorKinds, ...rolloverErrorKinds },
       latencyMs: { p50: round(all.p50, 2), p95: round(all.p95, 2), p99: round(all.p99, 2), max: round(all.max, 1) },
       serverCpuMsPerReq: serverCpuMs !== null ? round(serverCpuMs / Math.max(1, totalRequests), 3) : null,
       pgCpuMsPerReq: pgCpuMs !== null ? round(pgCpuMs / Math.max(1, totalRequests), 3) : null,

@@ -250,7 +250,11 @@ async function main(): Promise<void> {
   try {
     for (const kind of cfg.servers) {
       checkStop();
-      servers.set(kind, await startServer(kind, { databaseUrl: cfg.databaseUrl, nodeArgs: kind === 'cadence' || kind === 'cached' ? cfg.cadenceNodeArgs : [] }));
+      servers.set(kind, await startServer(kind, {
+        databaseUrl: cfg.databaseUrl,
+        nodeArgs: kind === 'cadence' || kind === 'cached' ? cfg.cadenceNodeArgs : [],
+        env: serverEnv(kind),
+      }));
     }
   } catch (error) {
     await stopAll();
@@ -418,7 +422,7 @@ async function verifyAndCalibrate(
   const out: Partial<Record<ServerKind, Calibration>> = {};
   const auth = (key: string) => ({ authorization: `Bearer ${key}` });
   try {
-    for (const kind of cfg.servers) handles.push(await startServer(kind, { databaseUrl: proxy.proxiedUrl(cfg.databaseUrl) }));
+    for (const kind of cfg.servers) handles.push(await startServer(kind, { databaseUrl: proxy.proxiedUrl(cfg.databaseUrl), env: serverEnv(kind) }));
     const forms = new Map<ServerKind, RequestForm>();
     for (const h of handles) forms.set(h.kind, await detectRequestForm(h.url, operation, { first: cfg.first }, auth(spareKeys[0] ?? keys[0]!)));
     log(`request form: ${handles.map((h) => `${h.kind} ${forms.get(h.kind) === 'documentId' ? 'persisted documentId' : 'query text'}`).join(', ')}`);
@@ -632,6 +636,11 @@ function roundSummary<T extends Partial<LatencySummary>>(s: T): T {
 }
 
 type Ratios = Record<string, Record<string, Record<string, number | null>>>;
+
+/** `cadence` resolves every request (issue 3's goals are about resolution); `cached` keeps the cache. */
+function serverEnv(kind: ServerKind): Record<string, string> {
+  return kind === 'cadence' ? { RESPONSE_CACHE_TTL_MS: '0' } : {};
+}
 
 function computeRatios(aggs: Aggregate[], modes: Mode[]): Ratios {
   const out: Ratios = {};
