@@ -23,6 +23,12 @@ import { barChart, esc, fmt, htmlPage, htmlTable, table, type BarGroup } from '.
 import { StatementCountingProxy } from './sqlcount.js';
 import { round, Samples, type LatencySummary } from './stats.js';
 
+/**
+ * The normal client's SessionsList resolves every time, as in the recorded runs: with the response
+ * cache its requests would be hits, which hide how long they wait behind the flood in the event loop.
+ */
+const RESOLVE_EVERY_REQUEST = { RESPONSE_CACHE_TTL_MS: '0' };
+
 export const FLOOD_HELP = `Usage: npm run bench:flood -- [options]
        npm run bench -- --flood [options]          (the same)
 
@@ -426,7 +432,7 @@ async function runVariant(id: VariantId, ctx: VariantContext): Promise<VariantRe
     // client, which the guard would (rightly) answer with a delayed 429 after the first few.
     const server = await startServer('cadence', {
       databaseUrl: proxy.proxiedUrl(cfg.databaseUrl),
-      env: { ...variant.env, ABUSE_MAX_REJECTIONS: '0' },
+      env: { ...variant.env, ...RESOLVE_EVERY_REQUEST, ABUSE_MAX_REJECTIONS: '0' },
     });
     try {
       const form = await detectRequestForm(server.url, ctx.operation, { first: cfg.first }, ctx.normalHeaders[0]!);
@@ -454,7 +460,7 @@ async function runVariant(id: VariantId, ctx: VariantContext): Promise<VariantRe
   }
 
   // 2. Timed phases, straight on PostgreSQL.
-  const server = await startServer('cadence', { databaseUrl: cfg.databaseUrl, env: variant.env });
+  const server = await startServer('cadence', { databaseUrl: cfg.databaseUrl, env: { ...variant.env, ...RESOLVE_EVERY_REQUEST } });
   const rounds: PhaseRound[] = [];
   const normalSamples: Record<Phase, Samples> = { alone: new Samples(), flood: new Samples() };
   const floodResults: FloodResult[] = [];
