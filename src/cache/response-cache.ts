@@ -10,13 +10,15 @@ const CHANNEL = 'cadence:response-cache-invalidated';
 interface Entry {
   userId: string;
   text: string;
+  /** What the entry counts against maxBytes: its key (which holds the variables) and its text. */
+  size: number;
   expires: number;
 }
 
 export interface ResponseCacheOptions {
   /** How long an answer is served from memory; 0 disables the cache. */
   ttlMs: number;
-  /** Bound on the summed length of the cached JSON texts (UTF-16 code units ≈ bytes for JSON). */
+  /** Bound on the summed length of the cached JSON texts and their keys (UTF-16 code units ≈ bytes). */
   maxBytes: number;
 }
 
@@ -66,15 +68,16 @@ export class ResponseCache {
 
   /** Stores `text` unless the user's data changed since `token` was taken. */
   set(key: string, userId: string, token: CacheToken, text: string, now = Date.now()): boolean {
-    if (!this.enabled || text.length > this.options.maxBytes || this.token(userId) !== token) return false;
+    const size = key.length + text.length;
+    if (!this.enabled || size > this.options.maxBytes || this.token(userId) !== token) return false;
     const previous = this.entries.get(key);
     if (previous) this.delete(key, previous);
-    while (this.bytes + text.length > this.options.maxBytes) {
+    while (this.bytes + size > this.options.maxBytes) {
       const [oldestKey, oldest] = this.entries.entries().next().value as [string, Entry];
       this.delete(oldestKey, oldest);
     }
-    this.entries.set(key, { userId, text, expires: now + this.options.ttlMs });
-    this.bytes += text.length;
+    this.entries.set(key, { userId, text, size, expires: now + this.options.ttlMs });
+    this.bytes += size;
     let keys = this.keysByUser.get(userId);
     if (!keys) this.keysByUser.set(userId, (keys = new Set()));
     keys.add(key);
@@ -95,7 +98,7 @@ export class ResponseCache {
       const entry = this.entries.get(key);
       if (entry) {
         this.entries.delete(key);
-        this.bytes -= entry.text.length;
+        this.bytes -= entry.size;
       }
     }
     this.keysByUser.delete(userId);
@@ -123,7 +126,7 @@ export class ResponseCache {
 
   private delete(key: string, entry: Entry): void {
     this.entries.delete(key);
-    this.bytes -= entry.text.length;
+    this.bytes -= entry.size;
     const keys = this.keysByUser.get(entry.userId);
     if (keys) {
       keys.delete(key);

@@ -30,6 +30,7 @@ interface YogaInitialContext {
 }
 
 const MAX_VERDICTS_PER_DOCUMENT = 256;
+const MAX_VERDICT_KEY_LENGTH = 1_024;
 
 export function useQueryCost(options: QueryCostOptions = {}): Plugin {
   const maxCost = options.maxCost ?? LIMITS.cost;
@@ -50,7 +51,10 @@ export function useQueryCost(options: QueryCostOptions = {}): Plugin {
         let accepted = verdicts.get(documentAST);
         if (!accepted) verdicts.set(documentAST, (accepted = new Map()));
         const key = JSON.stringify([params?.operationName ?? null, provided]);
-        const known = accepted.get(key);
+        // Long keys are texts sent as variables (answers, resumes): not worth keeping, and a
+        // client could otherwise fill memory with them.
+        const remember = key.length <= MAX_VERDICT_KEY_LENGTH;
+        const known = remember ? accepted.get(key) : undefined;
         if (known) {
           measures.set(context, known);
           return;
@@ -67,8 +71,10 @@ export function useQueryCost(options: QueryCostOptions = {}): Plugin {
             extensions: { cost: costExtension(measure, maxCost) },
           });
         }
-        if (accepted.size >= MAX_VERDICTS_PER_DOCUMENT) accepted.clear(); // variables come from clients: bounded
-        accepted.set(key, measure);
+        if (remember) {
+          if (accepted.size >= MAX_VERDICTS_PER_DOCUMENT) accepted.clear(); // variables come from clients: bounded
+          accepted.set(key, measure);
+        }
         measures.set(context, measure);
       };
     },

@@ -165,7 +165,7 @@ describe('ResponseCache', () => {
     c.invalidate('u1');
     expect(c.get('a')).toBeUndefined();
     expect(c.get('b')).toBe('B');
-    expect(c.size).toEqual({ entries: 1, bytes: 1 });
+    expect(c.size).toEqual({ entries: 1, bytes: 2 }); // key + text
   });
 
   it('evicts the least recently used entries to stay within its byte bound', () => {
@@ -179,6 +179,13 @@ describe('ResponseCache', () => {
     expect(c.get('c')).toBe('cccc');
     expect(c.size.bytes).toBeLessThanOrEqual(10);
     expect(c.set('big', 'u1', c.token('u1'), 'x'.repeat(11))).toBe(false);
+  });
+
+  it('counts keys against the byte bound: variables are part of the key', () => {
+    const c = cache(10);
+    expect(c.set('k'.repeat(8), 'u1', c.token('u1'), 'xx')).toBe(true);
+    expect(c.set('k'.repeat(9), 'u1', c.token('u1'), 'xx')).toBe(false);
+    expect(c.size.bytes).toBe(10);
   });
 
   it('forgets an entry after its TTL', () => {
