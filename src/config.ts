@@ -1,5 +1,6 @@
 // Configuration: every environment variable Cadence reads, validated once at start-up.
 import { z } from 'zod';
+import { queueEnv } from './queue/config.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -93,6 +94,7 @@ const schema = z.object({
   TRACE_EXTENSIONS: bool.optional(),
   /** The rolling window behind /health/performance and /metrics/performance. */
   PERF_WINDOW_SECONDS: int(1, 3_600).default(60),
+  ...queueEnv,
 });
 
 export type Config = ReturnType<typeof finish>;
