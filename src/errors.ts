@@ -56,6 +56,12 @@ export const forbidden = (message = 'Not allowed') => appError('FORBIDDEN', mess
 
 export const conflict = (message: string) => appError('CONFLICT', message);
 
+/** The row, or NOT_FOUND: for rows a concurrent request may have deleted since they were written. */
+export function found<T>(row: T | null, what: string): T {
+  if (row === null) throw notFound(what);
+  return row;
+}
+
 /** True for errors made by `appError` (safe to show unmasked). */
 export function isAppError(error: unknown): error is GraphQLError {
   return (

@@ -65,10 +65,14 @@ export type SignUpInput = {
   name: string;
 };
 
+/** Send `questionId`: an answer that names its question is safe to retry. `sessionId` alone answers whatever question is open. */
 export type SubmitAnswerInput = {
   /** The answer, at most 10000 characters. */
   content: string;
-  sessionId: string | number;
+  /** The question answered (the open INTERVIEWER message). A repeat, or an answer to a question answered meanwhile, is CONFLICT. */
+  questionId?: string | number | null | undefined;
+  /** @deprecated Send questionId: an answer by session lands on whatever question is open when it arrives. Removal announced in schema/breaking-changes.json. */
+  sessionId?: string | number | null | undefined;
 };
 
 export type CompleteSessionMutationVariables = Exact<{
@@ -180,7 +184,7 @@ export type SubmitAnswerMutationVariables = Exact<{
 }>;
 
 
-export type SubmitAnswerMutation = { submitAnswer: { answer: { id: string, seq: number, role: MessageRole, content: string }, feedback: { id: string, score: number, strengths: Array<string>, improvements: Array<string>, summary: string }, operation: { id: string, kind: OperationKind, status: OperationStatus }, nextQuestion: { id: string, seq: number, role: MessageRole, content: string } | null } };
+export type SubmitAnswerMutation = { submitAnswer: { answer: { id: string, seq: number, role: MessageRole, content: string }, feedback: { id: string, score: number, strengths: Array<string>, improvements: Array<string>, summary: string } | null, operation: { id: string, kind: OperationKind, status: OperationStatus }, nextQuestion: { id: string, seq: number, role: MessageRole, content: string } | null } };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 

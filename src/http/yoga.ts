@@ -17,9 +17,11 @@ import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
+import { useIdempotency } from '../plugins/use-idempotency.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import { schema } from '../schema/index.js';
+import { createFeedbackWorker } from '../queue/start-worker.js';
 import { LIMITS, policyPlugins } from '../policy/index.js';
 
 export interface CadenceOptions {
@@ -45,6 +47,9 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
   if (redis) keyCache.listen(redis);
   const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });
   if (redis) responseCache.listen(redis);
+  // Feedback generation runs in this process unless a separate `npm run worker` does it (docs/queue.md).
+  const worker = config.QUEUE_IN_SERVER && database ? createFeedbackWorker({ config, log, redis, registry: metrics.registry }) : undefined;
+  worker?.start();
 
   // Order matters: request id first (every response carries it), tracing next (it times all that
   // follows, health routes included), then transport-level routes, then query-shape policy
@@ -60,10 +65,13 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     ...policyPlugins(config),
     metrics.plugin(),
     useGraphqlJsExecute(),
+    // After the execute function is chosen: it wraps that function to record and replay writes.
+    useIdempotency({ ttlMs: config.IDEMPOTENCY_TTL_MS, holdMs: config.IDEMPOTENCY_HOLD_MS }) as Plugin,
     // Last of the execute hooks: the ones above time and count a hit like any answer.
     useResponseCache({ cache: responseCache, redis, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin,
     {
-      onDispose() {
+      async onDispose() {
+        await worker?.stop(config.QUEUE_STOP_GRACE_MS);
         stopSqlAccounting();
         keyCache.close();
         responseCache.close();

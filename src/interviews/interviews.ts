@@ -1,176 +1,168 @@
 // Interview sessions as a domain: starting, answering, completing, deleting. Owns the ownership
 // checks and the transactions; the GraphQL layer only translates ids and calls these.
+//
+// Every decision about a session's state is taken inside the transaction that writes it, after
+// locking the session's row (`FOR UPDATE`): two mutations on one session run one after the other,
+// and the second sees what the first committed. So every interleaving of start, answer, complete
+// and delete ends in one valid state, and the loser gets CONFLICT or NOT_FOUND (docs/reliability.md).
+// Feedback is not computed here: the write enqueues an operation (src/queue/) in the same
+// transaction, and a worker produces the feedback.
 import { randomUUID } from 'node:crypto';
 import { defaultCoach, type Coach } from '../coach/index.js';
-import { db } from '../db/client.js';
-import { isUniqueViolation } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
+import { publishSessionEvent } from '../events/session-events.js';
+import { write, type Tx } from '../idempotency/write.js';
+import { jobsEnqueued } from '../queue/enqueued.js';
 
 const postingSelect = { title: true, company: true, description: true, skills: true } as const;
 
 export interface AnswerResult {
+  [key: string]: string | null;
   sessionId: string;
   answerId: string;
-  feedbackId: string;
+  /** The pending operation that will produce the answer's feedback. */
   operationId: string;
   /** Null when the interviewer has asked all its questions. */
   nextQuestionId: string | null;
 }
+
+/** Which question an answer is for: the question itself (retry-safe), or a session's open question (deprecated). */
+export type AnswerTarget = { questionId: string; sessionId?: string } | { questionId?: undefined; sessionId: string };
 
 export class Interviews {
   constructor(private readonly coach: Coach = defaultCoach) {}
 
   /** Starts a session on the viewer's own posting and resume, with the first question asked. */
   async start(userId: string, jobPostingId: string, resumeId: string): Promise<{ sessionId: string }> {
-    const [posting, resume] = await Promise.all([
-      db().jobPosting.findFirst({ where: { id: jobPostingId, userId }, select: postingSelect }),
-      db().resume.findFirst({ where: { id: resumeId, userId }, select: { title: true, content: true } }),
-    ]);
-    if (!posting) throw notFound('JobPosting');
-    if (!resume) throw notFound('Resume');
-    const sessionId = randomUUID();
-    const question = this.coach.nextQuestion({ jobPosting: posting, resume, questionIndex: 0, sessionId });
-    await db().interviewSession.create({
-      data: {
-        id: sessionId,
-        userId,
-        jobPostingId,
-        resumeId,
-        messages: question ? { create: { seq: 1, role: 'INTERVIEWER', content: question } } : undefined,
-      },
-      select: { id: true },
+    return write('startSession', async (tx) => {
+      const posting = await tx.jobPosting.findFirst({ where: { id: jobPostingId, userId }, select: postingSelect });
+      if (!posting) throw notFound('JobPosting');
+      const resume = await tx.resume.findFirst({ where: { id: resumeId, userId }, select: { title: true, content: true } });
+      if (!resume) throw notFound('Resume');
+      const sessionId = randomUUID();
+      const question = this.coach.nextQuestion({ jobPosting: posting, resume, questionIndex: 0, sessionId });
+      await tx.interviewSession.create({
+        data: {
+          id: sessionId,
+          userId,
+          jobPostingId,
+          resumeId,
+          messages: question ? { create: { seq: 1, role: 'INTERVIEWER', content: question } } : undefined,
+        },
+        select: { id: true },
+      });
+      return { sessionId };
     });
-    return { sessionId };
   }
 
   /**
-   * Stores the answer to the open question, its feedback (recorded as a finished operation) and the
-   * next question, all in one transaction. A second answer racing for the same turn loses on the
-   * (session_id, seq) unique key and gets CONFLICT; nothing of it is written.
+   * Stores the answer to the open question, the next question and a pending feedback operation, in
+   * one transaction. An answer that names a question which is no longer open (answered already, by
+   * a retry or a concurrent request) is CONFLICT, so it can never land on another question.
    */
-  async answer(userId: string, sessionId: string, content: string): Promise<AnswerResult> {
-    const session = await db().interviewSession.findFirst({
-      where: { id: sessionId, userId },
-      select: {
-        status: true,
-        jobPosting: { select: postingSelect },
-        resume: { select: { title: true, content: true } },
-        messages: { orderBy: { seq: 'desc' }, take: 1, select: { seq: true, role: true, content: true } },
-        _count: { select: { messages: { where: { role: 'INTERVIEWER' } } } },
-      },
-    });
-    if (!session) throw notFound('InterviewSession');
-    if (session.status !== 'ACTIVE') throw conflict('This session is completed; it takes no more answers');
-    const last = session.messages[0];
-    if (!last || last.role !== 'INTERVIEWER') throw conflict('There is no open question to answer in this session');
+  async answer(userId: string, target: AnswerTarget, content: string): Promise<AnswerResult> {
+    const answer = await write('answer', async (tx) => {
+      let sessionId = target.sessionId;
+      if (target.questionId !== undefined) {
+        const question = await tx.sessionMessage.findUnique({ where: { id: target.questionId }, select: { sessionId: true, role: true } });
+        if (!question || question.role !== 'INTERVIEWER' || (sessionId !== undefined && sessionId !== question.sessionId)) {
+          throw notFound('Question');
+        }
+        sessionId = question.sessionId;
+      }
+      if (sessionId === undefined) throw notFound('InterviewSession');
+      const session = await lockSession(tx, userId, sessionId);
+      if (!session) throw notFound(target.questionId !== undefined ? 'Question' : 'InterviewSession');
+      if (session.status !== 'ACTIVE') throw conflict('This session is completed; it takes no more answers');
 
-    const feedback = this.coach.assessAnswer({ jobPosting: session.jobPosting, question: last.content, answer: content });
-    const next = this.coach.nextQuestion({
-      jobPosting: session.jobPosting,
-      resume: session.resume,
-      questionIndex: session._count.messages,
-      sessionId,
-    });
-    const now = new Date();
-    const ids = { answerId: randomUUID(), feedbackId: randomUUID(), operationId: randomUUID(), nextQuestionId: next ? randomUUID() : null };
-    try {
-      await db().$transaction([
-        db().sessionMessage.create({
-          data: { id: ids.answerId, sessionId, seq: last.seq + 1, role: 'CANDIDATE', content },
-          select: { id: true },
-        }),
-        db().feedback.create({
-          data: { id: ids.feedbackId, sessionId, messageId: ids.answerId, ...feedback },
-          select: { id: true },
-        }),
-        // Feedback is produced synchronously for now; the operation is its durable record, so a
-        // later asynchronous coach changes the status flow and not the API.
-        db().operation.create({
-          data: {
-            id: ids.operationId,
-            sessionId,
-            messageId: ids.answerId,
-            kind: 'ANSWER_FEEDBACK',
-            status: 'SUCCEEDED',
-            attempts: 1,
-            startedAt: now,
-            finishedAt: now,
-          },
-          select: { id: true },
-        }),
-        ...(next && ids.nextQuestionId
-          ? [
-              db().sessionMessage.create({
-                data: { id: ids.nextQuestionId, sessionId, seq: last.seq + 2, role: 'INTERVIEWER', content: next },
-                select: { id: true },
-              }),
-            ]
-          : []),
-      ]);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw conflict('This question was answered already');
-      throw error;
-    }
-    return { sessionId, ...ids };
-  }
-
-  /** Completes an active session with feedback on the whole interview. */
-  async complete(userId: string, sessionId: string): Promise<{ sessionId: string; feedbackId: string }> {
-    const session = await db().interviewSession.findFirst({
-      where: { id: sessionId, userId },
-      select: {
-        status: true,
-        jobPosting: { select: postingSelect },
-        messages: { orderBy: { seq: 'asc' }, select: { role: true, content: true, feedback: true } },
-      },
-    });
-    if (!session) throw notFound('InterviewSession');
-    if (session.status !== 'ACTIVE') throw conflict('This session is completed already');
-    const answers = pairAnswers(session.messages);
-    const summary = this.coach.assessSession({ jobPosting: session.jobPosting, answers });
-    const feedbackId = randomUUID();
-    const now = new Date();
-    await db().$transaction(async (tx) => {
-      // The status guard makes a concurrent second completion a no-op that we report as CONFLICT.
-      const updated = await tx.interviewSession.updateMany({
-        where: { id: sessionId, userId, status: 'ACTIVE' },
-        data: { status: 'COMPLETED', completedAt: now },
+      const [last, previous] = await tx.sessionMessage.findMany({
+        where: { sessionId },
+        orderBy: { seq: 'desc' },
+        take: 2,
+        select: { id: true, seq: true, role: true, content: true },
       });
-      if (updated.count !== 1) throw conflict('This session is completed already');
-      await tx.feedback.create({ data: { id: feedbackId, sessionId, messageId: null, ...summary }, select: { id: true } });
-      await tx.operation.create({
-        data: { sessionId, kind: 'SESSION_FEEDBACK', status: 'SUCCEEDED', attempts: 1, startedAt: now, finishedAt: now },
+      if (!last || last.role !== 'INTERVIEWER') throw conflict('There is no open question to answer in this session');
+      if (target.questionId !== undefined && target.questionId !== last.id) {
+        throw conflict('This question was answered already; answer the open question');
+      }
+      // Without a question id a repeat cannot be told from an answer to the next question, except
+      // by its text: the same text as the answer just given is taken for a repeat.
+      if (target.questionId === undefined && previous?.role === 'CANDIDATE' && previous.content === content) {
+        throw conflict('This answer was given already; send questionId to answer a given question');
+      }
+
+      const [posting, resume, asked] = await Promise.all([
+        tx.jobPosting.findUniqueOrThrow({ where: { id: session.jobPostingId }, select: postingSelect }),
+        tx.resume.findUniqueOrThrow({ where: { id: session.resumeId }, select: { title: true, content: true } }),
+        tx.sessionMessage.count({ where: { sessionId, role: 'INTERVIEWER' } }),
+      ]);
+      const next = this.coach.nextQuestion({ jobPosting: posting, resume, questionIndex: asked, sessionId });
+      const ids = { answerId: randomUUID(), operationId: randomUUID(), nextQuestionId: next ? randomUUID() : null };
+      await tx.sessionMessage.create({
+        data: { id: ids.answerId, sessionId, seq: last.seq + 1, role: 'CANDIDATE', content },
         select: { id: true },
       });
+      await tx.operation.create({
+        data: { id: ids.operationId, sessionId, messageId: ids.answerId, kind: 'ANSWER_FEEDBACK' },
+        select: { id: true },
+      });
+      if (next && ids.nextQuestionId) {
+        await tx.sessionMessage.create({
+          data: { id: ids.nextQuestionId, sessionId, seq: last.seq + 2, role: 'INTERVIEWER', content: next },
+          select: { id: true },
+        });
+      }
+      return { sessionId, ...ids };
     });
-    return { sessionId, feedbackId };
+    jobsEnqueued();
+    const base = { sessionId: answer.sessionId, userId };
+    publishSessionEvent({ ...base, type: 'MessageAdded', messageId: answer.answerId });
+    publishSessionEvent({ ...base, type: 'OperationUpdated', operationId: answer.operationId, status: 'PENDING' });
+    if (answer.nextQuestionId) publishSessionEvent({ ...base, type: 'MessageAdded', messageId: answer.nextQuestionId });
+    return answer;
+  }
+
+  /** Completes an active session; feedback on the whole interview follows as an operation. */
+  async complete(userId: string, sessionId: string): Promise<{ sessionId: string; operationId: string }> {
+    const result = await write('completeSession', async (tx) => {
+      const session = await lockSession(tx, userId, sessionId);
+      if (!session) throw notFound('InterviewSession');
+      if (session.status !== 'ACTIVE') throw conflict('This session is completed already');
+      await tx.interviewSession.update({ where: { id: sessionId }, data: { status: 'COMPLETED', completedAt: new Date() }, select: { id: true } });
+      const operation = await tx.operation.create({ data: { sessionId, kind: 'SESSION_FEEDBACK' }, select: { id: true } });
+      return { sessionId, operationId: operation.id };
+    });
+    jobsEnqueued();
+    publishSessionEvent({ sessionId, userId, type: 'SessionCompleted' });
+    publishSessionEvent({ sessionId, userId, type: 'OperationUpdated', operationId: result.operationId, status: 'PENDING' });
+    return result;
   }
 
   /** Deletes a session with its messages, feedback and operations. */
   async delete(userId: string, sessionId: string): Promise<void> {
-    const deleted = await db().interviewSession.deleteMany({ where: { id: sessionId, userId } });
-    if (deleted.count === 0) throw notFound('InterviewSession');
+    await write('deleteSession', async (tx) => {
+      // Locked first, so a write in progress on the session finishes before the delete and a later
+      // one finds no session (NOT_FOUND) rather than a foreign-key violation.
+      if (!(await lockSession(tx, userId, sessionId))) throw notFound('InterviewSession');
+      await tx.interviewSession.delete({ where: { id: sessionId }, select: { id: true } });
+      return { sessionId };
+    });
   }
 }
 
-type StoredMessage = {
-  role: 'INTERVIEWER' | 'CANDIDATE';
-  content: string;
-  feedback: { score: number; strengths: string[]; improvements: string[]; summary: string } | null;
-};
+interface LockedSession {
+  status: 'ACTIVE' | 'COMPLETED';
+  jobPostingId: string;
+  resumeId: string;
+}
 
-/** Each candidate answer with the question before it and the feedback it got. */
-function pairAnswers(messages: StoredMessage[]) {
-  const answers: Parameters<Coach['assessSession']>[0]['answers'] = [];
-  let question = '';
-  for (const message of messages) {
-    if (message.role === 'INTERVIEWER') question = message.content;
-    else if (message.feedback) {
-      const { score, strengths, improvements, summary } = message.feedback;
-      answers.push({ question, answer: message.content, feedback: { score, strengths, improvements, summary } });
-    }
-  }
-  return answers;
+/** The viewer's session, locked until the transaction ends; null when it is not theirs or gone. */
+async function lockSession(tx: Tx, userId: string, sessionId: string): Promise<LockedSession | null> {
+  const rows = await tx.$queryRaw<{ status: LockedSession['status']; job_posting_id: string; resume_id: string }[]>`
+    SELECT status::text AS status, job_posting_id::text, resume_id::text FROM interview_sessions
+    WHERE id = ${sessionId}::uuid AND user_id = ${userId}::uuid FOR UPDATE`;
+  const row = rows[0];
+  return row ? { status: row.status, jobPostingId: row.job_posting_id, resumeId: row.resume_id } : null;
 }
 
 export const interviews = new Interviews();

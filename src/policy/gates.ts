@@ -48,8 +48,26 @@ let unique = 0;
 const uniqueEmail = () => `gate-${process.pid}-${Date.now()}-${unique++}@example.test`;
 
 async function newSession(world: World): Promise<string> {
+  return (await newInterview(world)).sessionId;
+}
+
+/** A new session and its first question, the one an answer names. */
+async function newInterview(world: World): Promise<{ sessionId: string; questionId: string }> {
   const data = await mustCall(world.transport, documents.CreateSessionDocument, { input: { jobPostingId: world.postingId, resumeId: world.resumeId } }, { key: world.key });
-  return data.createSession.id;
+  const question = data.createSession.messages.edges[0]?.node;
+  if (!question) throw new Error('CreateSession: the session has no first question');
+  return { sessionId: data.createSession.id, questionId: question.id };
+}
+
+/** Answers `count` questions in turn, each answer naming its question; returns the last next question. */
+async function answerQuestions(world: World, questionId: string, count: number): Promise<string | null> {
+  let open: string | null = questionId;
+  for (let a = 0; a < count && open; a++) {
+    const answered: documents.SubmitAnswerMutation = await mustCall(world.transport, documents.SubmitAnswerDocument, { input: { questionId: open, content: ANSWER } }, { key: world.key });
+    const next: string | null = answered.submitAnswer.nextQuestion?.id ?? null;
+    open = next;
+  }
+  return open;
 }
 
 /** How each operation is called: its variables (and any setup it needs, which is not measured). */
@@ -73,10 +91,10 @@ export const SCENARIOS: Record<string, Scenario> = {
   }),
   CreateResume: async (w) => ({ variables: { input: { title: 'Resume', content: 'Twelve years of backend work.' } }, key: w.key }),
   CreateSession: async (w) => ({ variables: { input: { jobPostingId: w.postingId, resumeId: w.resumeId } }, key: w.key }),
-  SubmitAnswer: async (w) => ({ variables: { input: { sessionId: await newSession(w), content: ANSWER } }, key: w.key }),
+  SubmitAnswer: async (w) => ({ variables: { input: { questionId: (await newInterview(w)).questionId, content: ANSWER } }, key: w.key }),
   CompleteSession: async (w) => {
-    const sessionId = await newSession(w);
-    await mustCall(w.transport, documents.SubmitAnswerDocument, { input: { sessionId, content: ANSWER } }, { key: w.key });
+    const { sessionId, questionId } = await newInterview(w);
+    await answerQuestions(w, questionId, 1);
     return { variables: { input: { sessionId } }, key: w.key };
   },
   DeleteSession: async (w) => ({ variables: { input: { sessionId: await newSession(w) } }, key: w.key }),
@@ -99,15 +117,13 @@ export async function seedWorld(transport: Transport): Promise<World> {
   );
   const resume = await mustCall(transport, documents.CreateResumeDocument, { input: { title: 'My resume', content: 'Ten years of backend work.' } }, { key });
   const world: World = { transport, key, postingId: posting.createJobPosting.id, resumeId: resume.createResume.id, completedSessionId: '' };
-  const sessions: string[] = [];
-  for (let i = 0; i < SEEDED_SESSIONS; i++) sessions.push(await newSession(world));
-  for (const sessionId of sessions.slice(0, COMPLETED_SESSIONS)) {
-    for (let a = 0; a < ANSWERS_PER_SESSION; a++) {
-      await mustCall(transport, documents.SubmitAnswerDocument, { input: { sessionId, content: ANSWER } }, { key });
-    }
+  const sessions: { sessionId: string; questionId: string }[] = [];
+  for (let i = 0; i < SEEDED_SESSIONS; i++) sessions.push(await newInterview(world));
+  for (const { sessionId, questionId } of sessions.slice(0, COMPLETED_SESSIONS)) {
+    await answerQuestions(world, questionId, ANSWERS_PER_SESSION);
     await mustCall(transport, documents.CompleteSessionDocument, { input: { sessionId } }, { key });
   }
-  world.completedSessionId = sessions[0]!;
+  world.completedSessionId = sessions[0]!.sessionId;
   return world;
 }
 

@@ -8,6 +8,7 @@ import { GenerationCache } from '../coach/providers/generation-cache.js';
 import { ProviderError, type FeedbackProvider } from '../coach/providers/types.js';
 import type { AnswerFeedback } from '../coach/types.js';
 import { publishSessionEvent } from '../events/session-events.js';
+import { onJobsEnqueued } from './enqueued.js';
 import { loadJobInput, storeFeedback, type JobInput } from './feedback-jobs.js';
 import { OperationQueue, type ClaimedJob } from './operation-queue.js';
 import type { QueueMetrics } from './queue-metrics.js';
@@ -41,6 +42,7 @@ export class FeedbackWorker {
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private stopListening: (() => void) | undefined;
   /** The most generations this process ever ran at once (tests assert the cap with it). */
   peakRunning = 0;
 
@@ -56,6 +58,7 @@ export class FeedbackWorker {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'running';
+    this.stopListening = onJobsEnqueued(() => this.nudge());
     this.loop = this.poll();
   }
 
@@ -71,6 +74,7 @@ export class FeedbackWorker {
   async stop(graceMs: number): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
+    this.stopListening?.();
     this.wake?.();
     await this.loop;
     const all = () => Promise.allSettled([...this.running.values()].map((entry) => entry.done));

@@ -1,6 +1,7 @@
 // ApiKey: a user's keys (never the secret), creating and revoking them.
 import { builder } from '../builder.js';
 import { db } from '../db/client.js';
+import { write } from '../idempotency/write.js';
 import { notFound } from '../errors.js';
 import { generateApiKey } from '../auth/api-keys.js';
 import { parseId } from './ids.js';
@@ -52,10 +53,9 @@ builder.mutationField('createApiKey', (t) =>
     resolve: async (_root, { input }, ctx) => {
       const name = text(input.name, 'name', LIMITS.apiKeyName);
       const secret = generateApiKey();
-      const key = await db().apiKey.create({
-        data: { userId: ctx.viewer!.userId, name, prefix: secret.prefix, hash: secret.hash },
-        select: { id: true },
-      });
+      const key = await write('createApiKey', (tx) =>
+        tx.apiKey.create({ data: { userId: ctx.viewer!.userId, name, prefix: secret.prefix, hash: secret.hash }, select: { id: true } }),
+      );
       return { key: secret.key, apiKeyId: key.id, userId: ctx.viewer!.userId };
     },
   }),
@@ -70,7 +70,10 @@ builder.mutationField('revokeApiKey', (t) =>
     resolve: async (query, _root, args, ctx) => {
       const id = parseId(args.id, 'ApiKey');
       const where = { id, userId: ctx.viewer!.userId };
-      await db().apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
+      await write('revokeApiKey', async (tx) => {
+        const { count } = await tx.apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
+        return { revoked: count };
+      });
       const key = await db().apiKey.findFirst({ ...query, where });
       if (!key) throw notFound('ApiKey');
       await ctx.revokeCachedKey(id);

@@ -1,6 +1,7 @@
 // JobPosting: the role a candidate practises for; its skills steer the interviewer's questions.
 import { builder } from '../builder.js';
 import { db } from '../db/client.js';
+import { writeRow } from '../idempotency/write.js';
 import { notFound } from '../errors.js';
 import { parseId } from './ids.js';
 import { LIMITS, text, textList } from './validate.js';
@@ -67,16 +68,19 @@ builder.mutationField('createJobPosting', (t) =>
     type: JobPosting,
     authScopes: { viewer: true },
     args: { input: t.arg({ type: CreateJobPostingInput }) },
-    resolve: (query, _root, { input }, ctx) =>
-      db().jobPosting.create({
-        ...query,
-        data: {
-          userId: ctx.viewer!.userId,
-          title: text(input.title, 'title', LIMITS.title),
-          company: text(input.company, 'company', LIMITS.company),
-          description: text(input.description, 'description', LIMITS.description),
-          skills: textList(input.skills, 'skills', LIMITS.skills, LIMITS.skill),
-        },
-      }),
+    resolve: (query, _root, { input }, ctx) => {
+      const data = {
+        userId: ctx.viewer!.userId,
+        title: text(input.title, 'title', LIMITS.title),
+        company: text(input.company, 'company', LIMITS.company),
+        description: text(input.description, 'description', LIMITS.description),
+        skills: textList(input.skills, 'skills', LIMITS.skills, LIMITS.skill),
+      };
+      return writeRow(
+        'createJobPosting',
+        (tx) => tx.jobPosting.create({ ...query, data }),
+        (id) => db().jobPosting.findUnique({ ...query, where: { id } }),
+      );
+    },
   }),
 );

@@ -1,6 +1,7 @@
 // Resume: what the candidate brings to the interview.
 import { builder } from '../builder.js';
 import { db } from '../db/client.js';
+import { writeRow } from '../idempotency/write.js';
 import { notFound } from '../errors.js';
 import { parseId } from './ids.js';
 import { LIMITS, text } from './validate.js';
@@ -61,14 +62,17 @@ builder.mutationField('createResume', (t) =>
     type: Resume,
     authScopes: { viewer: true },
     args: { input: t.arg({ type: CreateResumeInput }) },
-    resolve: (query, _root, { input }, ctx) =>
-      db().resume.create({
-        ...query,
-        data: {
-          userId: ctx.viewer!.userId,
-          title: text(input.title, 'title', LIMITS.title),
-          content: text(input.content, 'content', LIMITS.resumeContent),
-        },
-      }),
+    resolve: (query, _root, { input }, ctx) => {
+      const data = {
+        userId: ctx.viewer!.userId,
+        title: text(input.title, 'title', LIMITS.title),
+        content: text(input.content, 'content', LIMITS.resumeContent),
+      };
+      return writeRow(
+        'createResume',
+        (tx) => tx.resume.create({ ...query, data }),
+        (id) => db().resume.findUnique({ ...query, where: { id } }),
+      );
+    },
   }),
 );

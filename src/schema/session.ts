@@ -1,8 +1,8 @@
 // InterviewSession: the sessions list, session detail, and the mutations that drive an interview.
 import { builder } from '../builder.js';
 import { db } from '../db/client.js';
-import { notFound } from '../errors.js';
-import { interviews } from '../interviews/interviews.js';
+import { badInput, found, notFound } from '../errors.js';
+import { interviews, type AnswerResult } from '../interviews/interviews.js';
 import { encodeGlobalId, parseId } from './ids.js';
 import { LIMITS, text } from './validate.js';
 
@@ -98,51 +98,55 @@ builder.mutationField('createSession', (t) =>
       const jobPostingId = parseId(input.jobPostingId, 'JobPosting', 'jobPostingId');
       const resumeId = parseId(input.resumeId, 'Resume', 'resumeId');
       const { sessionId } = await interviews.start(ctx.viewer!.userId, jobPostingId, resumeId);
-      return db().interviewSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+      return found(await db().interviewSession.findUnique({ ...query, where: { id: sessionId } }), 'InterviewSession');
     },
   }),
 );
 
 const SubmitAnswerInput = builder.inputType('SubmitAnswerInput', {
+  description: 'Send `questionId`: an answer that names its question is safe to retry. `sessionId` alone answers whatever question is open.',
   fields: (t) => ({
-    sessionId: t.id(),
+    questionId: t.id({
+      required: false,
+      description: 'The question answered (the open INTERVIEWER message). A repeat, or an answer to a question answered meanwhile, is CONFLICT.',
+    }),
+    sessionId: t.id({
+      required: false,
+      deprecationReason: 'Send questionId: an answer by session lands on whatever question is open when it arrives. Removal announced in schema/breaking-changes.json.',
+    }),
     content: t.string({ description: `The answer, at most ${LIMITS.answer} characters.` }),
   }),
 });
 
-const SubmitAnswerPayload = builder.objectRef<{
-  sessionId: string;
-  answerId: string;
-  feedbackId: string;
-  operationId: string;
-  nextQuestionId: string | null;
-}>('SubmitAnswerPayload');
+const SubmitAnswerPayload = builder.objectRef<AnswerResult>('SubmitAnswerPayload');
 
 SubmitAnswerPayload.implement({
   fields: (t) => ({
     session: t.prismaField({
       type: InterviewSession,
-      resolve: (query, p) => db().interviewSession.findUniqueOrThrow({ ...query, where: { id: p.sessionId } }),
+      resolve: async (query, p) => found(await db().interviewSession.findUnique({ ...query, where: { id: p.sessionId } }), 'InterviewSession'),
     }),
     answer: t.prismaField({
       type: 'SessionMessage',
-      resolve: (query, p) => db().sessionMessage.findUniqueOrThrow({ ...query, where: { id: p.answerId } }),
+      resolve: async (query, p) => found(await db().sessionMessage.findUnique({ ...query, where: { id: p.answerId } }), 'SessionMessage'),
     }),
     feedback: t.prismaField({
       type: 'Feedback',
-      resolve: (query, p) => db().feedback.findUniqueOrThrow({ ...query, where: { id: p.feedbackId } }),
+      nullable: true,
+      description: 'Null until the operation has produced it: feedback is generated in the background (follow `operation`, or subscribe to the session).',
+      resolve: (query, p) => db().feedback.findUnique({ ...query, where: { messageId: p.answerId } }),
     }),
     operation: t.prismaField({
       type: 'Operation',
       description: 'The durable record of the feedback work for this answer.',
-      resolve: (query, p) => db().operation.findUniqueOrThrow({ ...query, where: { id: p.operationId } }),
+      resolve: async (query, p) => found(await db().operation.findUnique({ ...query, where: { id: p.operationId } }), 'Operation'),
     }),
     nextQuestion: t.prismaField({
       type: 'SessionMessage',
       nullable: true,
       description: 'The next question; null when the interview has asked all its questions (then complete the session).',
       resolve: (query, p) => {
-        if (p.nextQuestionId) return db().sessionMessage.findUniqueOrThrow({ ...query, where: { id: p.nextQuestionId } });
+        if (p.nextQuestionId) return db().sessionMessage.findUnique({ ...query, where: { id: p.nextQuestionId } });
         // Nothing to load; reading `query` tells onUnusedQuery this null is deliberate.
         void { ...query };
         return null;
@@ -154,13 +158,18 @@ SubmitAnswerPayload.implement({
 builder.mutationField('submitAnswer', (t) =>
   t.field({
     type: SubmitAnswerPayload,
-    description: 'Answers the open question: stores the answer, its feedback and the next question in one transaction.',
+    description:
+      'Answers a question: stores the answer, the next question and the operation that will produce its feedback, in one transaction.',
     authScopes: { viewer: true },
     args: { input: t.arg({ type: SubmitAnswerInput }) },
     resolve: (_root, { input }, ctx) => {
-      const sessionId = parseId(input.sessionId, 'InterviewSession', 'sessionId');
       const content = text(input.content, 'content', LIMITS.answer);
-      return interviews.answer(ctx.viewer!.userId, sessionId, content);
+      const sessionId = input.sessionId == null ? undefined : parseId(input.sessionId, 'InterviewSession', 'sessionId');
+      if (input.questionId != null) {
+        return interviews.answer(ctx.viewer!.userId, { questionId: parseId(input.questionId, 'SessionMessage', 'questionId'), sessionId }, content);
+      }
+      if (sessionId === undefined) throw badInput('Send questionId (the question answered)', 'questionId');
+      return interviews.answer(ctx.viewer!.userId, { sessionId }, content);
     },
   }),
 );
@@ -176,7 +185,8 @@ builder.mutationField('completeSession', (t) =>
     resolve: async (query, _root, { input }, ctx) => {
       const sessionId = parseId(input.sessionId, 'InterviewSession', 'sessionId');
       await interviews.complete(ctx.viewer!.userId, sessionId);
-      return db().interviewSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+      // Deleted since (a concurrent deleteSession): not found, like any missing session.
+      return found(await db().interviewSession.findUnique({ ...query, where: { id: sessionId } }), 'InterviewSession');
     },
   }),
 );

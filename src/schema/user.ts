@@ -1,6 +1,7 @@
 // User: the viewer, their account and their API keys.
 import { builder } from '../builder.js';
 import { db } from '../db/client.js';
+import { write } from '../idempotency/write.js';
 import { conflict } from '../errors.js';
 import { generateApiKey } from '../auth/api-keys.js';
 import { LIMITS, email, text } from './validate.js';
@@ -52,15 +53,14 @@ builder.mutationField('signUp', (t) =>
       const name = text(input.name, 'name', LIMITS.name);
       const secret = generateApiKey();
       try {
-        const user = await db().user.create({
-          data: {
-            email: address,
-            name,
-            apiKeys: { create: { name: 'default', prefix: secret.prefix, hash: secret.hash } },
-          },
-          select: { id: true, apiKeys: { select: { id: true } } },
+        const user = await write('signUp', async (tx) => {
+          const created = await tx.user.create({
+            data: { email: address, name, apiKeys: { create: { name: 'default', prefix: secret.prefix, hash: secret.hash } } },
+            select: { id: true, apiKeys: { select: { id: true } } },
+          });
+          return { id: created.id, apiKeyId: created.apiKeys[0]!.id };
         });
-        return { key: secret.key, apiKeyId: user.apiKeys[0]!.id, userId: user.id };
+        return { key: secret.key, apiKeyId: user.apiKeyId, userId: user.id };
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict('An account with this email already exists');
         throw error;
