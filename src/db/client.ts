@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { PrismaClient } from '../../prisma/generated/client/client.js';
 import type { Config } from '../config.js';
@@ -17,6 +18,8 @@ export interface SqlEvent {
    * the statements they record); nothing that logs or traces may read it.
    */
   params: string;
+  /** Run by background work (the feedback worker), not by a request. */
+  background: boolean;
 }
 type SqlListener = (event: SqlEvent) => void;
 const sqlListeners = new Set<SqlListener>();
@@ -27,12 +30,19 @@ export function onSql(listener: SqlListener): () => void {
   return () => sqlListeners.delete(listener);
 }
 
+const background = new AsyncLocalStorage<boolean>();
+
+/** Runs `fn` (and all it starts) as background work: its statements are not a request's. */
+export function runInBackground<T>(fn: () => T): T {
+  return background.run(true, fn);
+}
+
 function makeClient(adapter: SqlDriverAdapterFactory) {
   // Query events are how statements are counted and timed (per request, in src/perf).
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' as const }] });
   prisma.$on('query', (e) => {
     if (sqlListeners.size === 0) return;
-    const event = { sql: e.query, durationMs: Number(e.duration), params: e.params };
+    const event = { sql: e.query, durationMs: Number(e.duration), params: e.params, background: background.getStore() === true };
     for (const listener of sqlListeners) listener(event);
   });
   return prisma;

@@ -71,7 +71,7 @@ export class Interviews {
         sessionId = question.sessionId;
       }
       if (sessionId === undefined) throw notFound('InterviewSession');
-      const session = await lockSession(tx, userId, sessionId);
+      const session = await lockSessionForAnswer(tx, userId, sessionId);
       if (!session) throw notFound(target.questionId !== undefined ? 'Question' : 'InterviewSession');
       if (session.status !== 'ACTIVE') throw conflict('This session is completed; it takes no more answers');
 
@@ -91,12 +91,12 @@ export class Interviews {
         throw conflict('This answer was given already; send questionId to answer a given question');
       }
 
-      const [posting, resume, asked] = await Promise.all([
-        tx.jobPosting.findUniqueOrThrow({ where: { id: session.jobPostingId }, select: postingSelect }),
-        tx.resume.findUniqueOrThrow({ where: { id: session.resumeId }, select: { title: true, content: true } }),
-        tx.sessionMessage.count({ where: { sessionId, role: 'INTERVIEWER' } }),
-      ]);
-      const next = this.coach.nextQuestion({ jobPosting: posting, resume, questionIndex: asked, sessionId });
+      const next = this.coach.nextQuestion({
+        jobPosting: session.posting,
+        resume: session.resume,
+        questionIndex: session.questionsAsked,
+        sessionId,
+      });
       const ids = { answerId: randomUUID(), operationId: randomUUID(), nextQuestionId: next ? randomUUID() : null };
       await tx.sessionMessage.create({
         data: { id: ids.answerId, sessionId, seq: last.seq + 1, role: 'CANDIDATE', content },
@@ -140,29 +140,55 @@ export class Interviews {
 
   /** Deletes a session with its messages, feedback and operations. */
   async delete(userId: string, sessionId: string): Promise<void> {
-    await write('deleteSession', async (tx) => {
-      // Locked first, so a write in progress on the session finishes before the delete and a later
-      // one finds no session (NOT_FOUND) rather than a foreign-key violation.
-      if (!(await lockSession(tx, userId, sessionId))) throw notFound('InterviewSession');
-      await tx.interviewSession.delete({ where: { id: sessionId }, select: { id: true } });
-      return { sessionId };
-    });
+    // One statement: the DELETE waits for a write in progress on the session (it holds the row
+    // lock), and a write that comes after finds no session (NOT_FOUND), never a foreign-key error.
+    const { count } = await write(
+      'deleteSession',
+      async (tx) => ({ count: (await tx.interviewSession.deleteMany({ where: { id: sessionId, userId } })).count }),
+      { transaction: false },
+    );
+    if (count === 0) throw notFound('InterviewSession');
   }
 }
 
-interface LockedSession {
-  status: 'ACTIVE' | 'COMPLETED';
-  jobPostingId: string;
-  resumeId: string;
-}
+type SessionStatus = 'ACTIVE' | 'COMPLETED';
 
 /** The viewer's session, locked until the transaction ends; null when it is not theirs or gone. */
-async function lockSession(tx: Tx, userId: string, sessionId: string): Promise<LockedSession | null> {
-  const rows = await tx.$queryRaw<{ status: LockedSession['status']; job_posting_id: string; resume_id: string }[]>`
-    SELECT status::text AS status, job_posting_id::text, resume_id::text FROM interview_sessions
-    WHERE id = ${sessionId}::uuid AND user_id = ${userId}::uuid FOR UPDATE`;
+async function lockSession(tx: Tx, userId: string, sessionId: string): Promise<{ status: SessionStatus } | null> {
+  const rows = await tx.$queryRaw<{ status: SessionStatus }[]>`
+    SELECT status::text AS status FROM interview_sessions WHERE id = ${sessionId}::uuid AND user_id = ${userId}::uuid FOR UPDATE`;
+  return rows[0] ?? null;
+}
+
+/** The same lock, with what the coach needs for the next question, in one statement. */
+async function lockSessionForAnswer(tx: Tx, userId: string, sessionId: string) {
+  const rows = await tx.$queryRaw<
+    {
+      status: SessionStatus;
+      title: string;
+      company: string;
+      description: string;
+      skills: string[];
+      resume_title: string;
+      resume_content: string;
+      asked: number;
+    }[]
+  >`
+    SELECT s.status::text AS status, p.title, p.company, p.description, p.skills, r.title AS resume_title, r.content AS resume_content,
+      (SELECT count(*)::int FROM session_messages m WHERE m.session_id = s.id AND m.role = 'INTERVIEWER') AS asked
+    FROM interview_sessions s
+    JOIN job_postings p ON p.id = s.job_posting_id
+    JOIN resumes r ON r.id = s.resume_id
+    WHERE s.id = ${sessionId}::uuid AND s.user_id = ${userId}::uuid
+    FOR UPDATE OF s`;
   const row = rows[0];
-  return row ? { status: row.status, jobPostingId: row.job_posting_id, resumeId: row.resume_id } : null;
+  if (!row) return null;
+  return {
+    status: row.status,
+    posting: { title: row.title, company: row.company, description: row.description, skills: row.skills },
+    resume: { title: row.resume_title, content: row.resume_content },
+    questionsAsked: row.asked,
+  };
 }
 
 export const interviews = new Interviews();

@@ -181,8 +181,8 @@ export async function measureOperations(transport: Transport): Promise<Measureme
     }
     const { variables, key } = await scenario(world);
     let statements = 0;
-    const stop = onSql(() => {
-      statements += 1;
+    const stop = onSql((event) => {
+      if (!event.background) statements += 1;
     });
     let response: Awaited<ReturnType<typeof callOperation>>;
     try {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { GenerationCache } from '../coach/providers/generation-cache.js';
 import { ProviderError, type FeedbackProvider } from '../coach/providers/types.js';
 import type { AnswerFeedback } from '../coach/types.js';
+import { runInBackground } from '../db/client.js';
 import { publishSessionEvent } from '../events/session-events.js';
 import { onJobsEnqueued } from './enqueued.js';
 import { loadJobInput, storeFeedback, type JobInput } from './feedback-jobs.js';
@@ -59,7 +60,7 @@ export class FeedbackWorker {
     if (this.state !== 'idle') return;
     this.state = 'running';
     this.stopListening = onJobsEnqueued(() => this.nudge());
-    this.loop = this.poll();
+    this.loop = runInBackground(() => this.poll());
   }
 
   /** Looks for work now rather than at the next poll (after this process enqueued some). */

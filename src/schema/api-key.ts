@@ -55,6 +55,7 @@ builder.mutationField('createApiKey', (t) =>
       const secret = generateApiKey();
       const key = await write('createApiKey', (tx) =>
         tx.apiKey.create({ data: { userId: ctx.viewer!.userId, name, prefix: secret.prefix, hash: secret.hash }, select: { id: true } }),
+        { transaction: false },
       );
       return { key: secret.key, apiKeyId: key.id, userId: ctx.viewer!.userId };
     },
@@ -73,7 +74,7 @@ builder.mutationField('revokeApiKey', (t) =>
       await write('revokeApiKey', async (tx) => {
         const { count } = await tx.apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
         return { revoked: count };
-      });
+      }, { transaction: false });
       const key = await db().apiKey.findFirst({ ...query, where });
       if (!key) throw notFound('ApiKey');
       await ctx.revokeCachedKey(id);

@@ -59,7 +59,7 @@ builder.mutationField('signUp', (t) =>
             select: { id: true, apiKeys: { select: { id: true } } },
           });
           return { id: created.id, apiKeyId: created.apiKeys[0]!.id };
-        });
+        }, { transaction: false });
         return { key: secret.key, apiKeyId: user.apiKeyId, userId: user.id };
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict('An account with this email already exists');

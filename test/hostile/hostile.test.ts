@@ -429,7 +429,9 @@ const CASES: HostileCase[] = [
       }),
     status: 200,
     code: 'NOT_FOUND',
-    sql: 1,
+    // The decision is taken under the session's row lock, inside the write's transaction: the
+    // locking read finds nothing, and the transaction rolls back.
+    sql: 2,
   },
   {
     category: 'Identity',

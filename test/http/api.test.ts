@@ -1,7 +1,7 @@
 // The API end to end, as a client uses it: account, postings, resumes, an interview, the lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
-import { createPostingAndResume, createSession, ok, signUp, STAR_ANSWER } from '../support/fixtures.js';
+import { createPostingAndResume, createSession, feedbackSettled, ok, signUp, STAR_ANSWER } from '../support/fixtures.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -60,41 +60,49 @@ describe('an interview from sign-up to completion', () => {
     expect(messages[0]!.content.length).toBeGreaterThan(10);
   });
 
-  it('stores an answer with its feedback, operation and the next question', async () => {
+  it('stores an answer with the next question and an operation that produces its feedback', async () => {
     const { key } = await signUp(app);
-    const { sessionId } = await createSession(app, key);
+    const { sessionId, questionId } = await createSession(app, key);
     const data = ok(await app.request<{ submitAnswer: {
       answer: { seq: number; role: string; content: string };
-      feedback: { score: number; scope: string; strengths: string[]; improvements: string[] };
-      operation: { kind: string; status: string; attempts: number };
+      operation: { id: string; kind: string };
       nextQuestion: { seq: number; role: string } | null;
-      session: { messageCount: number; averageScore: number };
+      session: { messageCount: number };
     } }>(
       `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) {
-        answer { seq role content } feedback { score scope strengths improvements }
-        operation { kind status attempts } nextQuestion { seq role } session { messageCount averageScore } } }`,
-      { key, variables: { input: { sessionId, content: STAR_ANSWER } } }));
+        answer { seq role content } operation { id kind } nextQuestion { seq role } session { messageCount } } }`,
+      { key, variables: { input: { questionId, content: STAR_ANSWER } } }));
     const r = data.submitAnswer;
     expect(r.answer).toEqual({ seq: 2, role: 'CANDIDATE', content: STAR_ANSWER });
-    expect(r.feedback.scope).toBe('ANSWER');
-    expect(r.feedback.score).toBeGreaterThanOrEqual(0);
-    expect(r.feedback.score).toBeLessThanOrEqual(100);
-    expect(r.operation).toEqual({ kind: 'ANSWER_FEEDBACK', status: 'SUCCEEDED', attempts: 1 });
+    expect(r.operation.kind).toBe('ANSWER_FEEDBACK');
     expect(r.nextQuestion).toEqual({ seq: 3, role: 'INTERVIEWER' });
     expect(r.session.messageCount).toBe(3);
-    expect(r.session.averageScore).toBe(r.feedback.score);
+
+    // The in-process worker produces the feedback.
+    await feedbackSettled(app, sessionId);
+    const after = ok(await app.request<{ node: { status: string; attempts: number; error: string | null }; session: { averageScore: number; messages: { edges: { node: { feedback: { score: number; scope: string } | null } }[] } } }>(
+      `query($op: ID!, $s: ID!) { node(id: $op) { ... on Operation { status attempts error } }
+        session(id: $s) { averageScore messages(first: 2) { edges { node { feedback { score scope } } } } } }`,
+      { key, variables: { op: r.operation.id, s: sessionId } }));
+    expect(after.node).toEqual({ status: 'SUCCEEDED', attempts: 1, error: null });
+    const feedback = after.session.messages.edges[1]!.node.feedback!;
+    expect(feedback.scope).toBe('ANSWER');
+    expect(feedback.score).toBeGreaterThanOrEqual(0);
+    expect(feedback.score).toBeLessThanOrEqual(100);
+    expect(after.session.averageScore).toBe(feedback.score);
   });
 
   it('refuses a second answer to the same question and writes nothing of it', async () => {
     const { key } = await signUp(app);
-    const { sessionId } = await createSession(app, key);
+    const { sessionId, questionId } = await createSession(app, key);
     const submit = () => app.request(
       `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }`,
-      { key, variables: { input: { sessionId, content: 'An answer.' } } });
+      { key, variables: { input: { questionId, content: 'An answer.' } } });
     // Two answers racing for the one open question: exactly one wins.
     const results = await Promise.all([submit(), submit()]);
     const codes = results.map((r) => r.body.errors?.[0]?.extensions?.code ?? 'OK').sort();
     expect(codes).toEqual(['CONFLICT', 'OK']);
+    await feedbackSettled(app, sessionId);
     const counts = await app.prisma.sessionMessage.groupBy({ by: ['role'], where: { session: { id: decodeId(sessionId) } }, _count: true });
     expect(Object.fromEntries(counts.map((c) => [c.role, c._count]))).toEqual({ INTERVIEWER: 2, CANDIDATE: 1 });
     expect(await app.prisma.feedback.count({ where: { sessionId: decodeId(sessionId) } })).toBe(1);
@@ -102,29 +110,36 @@ describe('an interview from sign-up to completion', () => {
 
   it('ends the interview after its last question and completes with session feedback', async () => {
     const { key } = await signUp(app);
-    const { sessionId } = await createSession(app, key);
-    let next: unknown = {};
+    const { sessionId, questionId } = await createSession(app, key);
+    let open: string | null = questionId;
+    let last = '';
     let answered = 0;
-    while (next !== null && answered < 20) {
-      const data = ok(await app.request<{ submitAnswer: { nextQuestion: { id: string } | null } }>(
+    while (open !== null && answered < 20) {
+      last = open;
+      const data: { submitAnswer: { nextQuestion: { id: string } | null } } = ok(await app.request<{ submitAnswer: { nextQuestion: { id: string } | null } }>(
         `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { nextQuestion { id } } }`,
-        { key, variables: { input: { sessionId, content: STAR_ANSWER } } }));
-      next = data.submitAnswer.nextQuestion;
+        { key, variables: { input: { questionId: open, content: STAR_ANSWER } } }));
+      open = data.submitAnswer.nextQuestion?.id ?? null;
       answered++;
     }
     expect(answered).toBe(5);
-    const extra = await app.request(
-      `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }`,
-      { key, variables: { input: { sessionId, content: 'One more' } } });
-    expect(extra.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    for (const input of [{ questionId: last, content: 'One more' }, { sessionId, content: 'One more' }]) {
+      const extra = await app.request(
+        `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }`,
+        { key, variables: { input } });
+      expect(extra.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    }
 
-    const done = ok(await app.request<{ completeSession: { status: string; completedAt: string; feedback: { scope: string }[]; operations: { kind: string }[] } }>(
-      `mutation($input: SessionIdInput!) { completeSession(input: $input) { status completedAt feedback { scope } operations { kind } } }`,
+    const done = ok(await app.request<{ completeSession: { status: string; completedAt: string; operations: { kind: string }[] } }>(
+      `mutation($input: SessionIdInput!) { completeSession(input: $input) { status completedAt operations { kind } } }`,
       { key, variables: { input: { sessionId } } }));
     expect(done.completeSession.status).toBe('COMPLETED');
     expect(done.completeSession.completedAt).toBeTruthy();
-    expect(done.completeSession.feedback.map((f) => f.scope)).toEqual([...Array(5).fill('ANSWER'), 'SESSION']);
     expect(done.completeSession.operations.filter((o) => o.kind === 'SESSION_FEEDBACK')).toHaveLength(1);
+    await feedbackSettled(app, sessionId);
+    const after = ok(await app.request<{ session: { feedback: { scope: string }[] } }>(
+      `query($id: ID!) { session(id: $id) { feedback { scope } } }`, { key, variables: { id: sessionId } }));
+    expect(after.session.feedback.map((f) => f.scope)).toEqual([...Array(5).fill('ANSWER'), 'SESSION']);
 
     const again = await app.request(
       `mutation($input: SessionIdInput!) { completeSession(input: $input) { status } }`,

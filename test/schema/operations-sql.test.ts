@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
-import { createPostingAndResume, ok, signUp, STAR_ANSWER } from '../support/fixtures.js';
+import { createPostingAndResume, feedbackSettled, ok, signUp, STAR_ANSWER } from '../support/fixtures.js';
 
 const operation = (name: string) => readFileSync(new URL(`../../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
 
@@ -18,15 +18,21 @@ beforeAll(async () => {
   ({ key } = await signUp(app));
   const { postingId, resumeId } = await createPostingAndResume(app, key);
   // 100 sessions, the newest with a full interview (answers, feedback, operations).
+  let questionId: string | null = null;
   for (let i = 0; i < 100; i++) {
-    const created = ok(await app.request<{ createSession: { id: string } }>(operation('CreateSession'), {
+    const created = ok(await app.request<{ createSession: { id: string; messages: { edges: { node: { id: string } }[] } } }>(operation('CreateSession'), {
       key, variables: { input: { jobPostingId: postingId, resumeId } },
     }));
     sessionId = created.createSession.id;
+    questionId = created.createSession.messages.edges[0]!.node.id;
   }
-  for (let i = 0; i < 5; i++) {
-    ok(await app.request(operation('SubmitAnswer'), { key, variables: { input: { sessionId, content: STAR_ANSWER } } }));
+  for (let i = 0; i < 5 && questionId; i++) {
+    const answered: { submitAnswer: { nextQuestion: { id: string } | null } } = ok(
+      await app.request(operation('SubmitAnswer'), { key, variables: { input: { questionId, content: STAR_ANSWER } } }),
+    );
+    questionId = answered.submitAnswer.nextQuestion?.id ?? null;
   }
+  await feedbackSettled(app, sessionId);
   for (let i = 0; i < 4; i++) {
     ok(await app.request(operation('CreateJobPosting'), { key, variables: { input: { title: `T${i}`, company: 'C', description: 'D', skills: ['sql'] } } }));
   }
