@@ -48,7 +48,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
   const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });
   if (redis) responseCache.listen(redis);
   // Feedback generation runs in this process unless a separate `npm run worker` does it (docs/queue.md).
-  const worker = config.QUEUE_IN_SERVER && database ? createFeedbackWorker({ config, log, redis, registry: metrics.registry }) : undefined;
+  const worker = config.QUEUE_IN_SERVER && database ? createFeedbackWorker({ config, log, redis, registry: metrics.registry, ownPool: true }) : undefined;
   worker?.start();
 
   // Order matters: request id first (every response carries it), tracing next (it times all that

@@ -14,6 +14,8 @@ export const queueEnv = {
   QUEUE_WORKER_CONCURRENCY: int(1, 1_000).optional(),
   /** Run the worker inside the server (default); off when `npm run worker` runs elsewhere. */
   QUEUE_IN_SERVER: bool.default(true),
+  /** Connections of the in-server worker's own pool (kept apart from the requests' pool). */
+  QUEUE_DB_POOL_SIZE: int(1, 100).default(3),
   QUEUE_MAX_ATTEMPTS: int(1, 100).default(3),
   /** First retry's delay; doubles per attempt (with jitter), at most 60 s. */
   QUEUE_BACKOFF_MS: int(0, 600_000).default(1_000),

@@ -3,7 +3,7 @@
 // session whatever the retries.
 import type { AnswerFeedback } from '../coach/types.js';
 import type { AnswerInput, SessionInput } from '../coach/providers/types.js';
-import { db } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import type { ClaimedJob, Tx } from './operation-queue.js';
 
 const postingSelect = { title: true, company: true, description: true, skills: true } as const;
@@ -13,15 +13,15 @@ export type JobInput =
   | { kind: 'session'; userId: string; sessionId: string; input: SessionInput };
 
 /** The generation's input, or null when what it was about is gone (the session was deleted). */
-export async function loadJobInput(job: ClaimedJob): Promise<JobInput | null> {
+export async function loadJobInput(db: Db, job: ClaimedJob): Promise<JobInput | null> {
   if (job.kind === 'ANSWER_FEEDBACK') {
     if (!job.messageId) return null;
-    const answer = await db().sessionMessage.findUnique({
+    const answer = await db.sessionMessage.findUnique({
       where: { id: job.messageId },
       select: { content: true, seq: true, sessionId: true, session: { select: { userId: true, jobPosting: { select: postingSelect } } } },
     });
     if (!answer) return null;
-    const question = await db().sessionMessage.findUnique({
+    const question = await db.sessionMessage.findUnique({
       where: { sessionId_seq: { sessionId: answer.sessionId, seq: answer.seq - 1 } },
       select: { content: true },
     });
@@ -33,7 +33,7 @@ export async function loadJobInput(job: ClaimedJob): Promise<JobInput | null> {
       input: { jobPosting: answer.session.jobPosting, question: question?.content ?? '', answer: answer.content },
     };
   }
-  const session = await db().interviewSession.findUnique({
+  const session = await db.interviewSession.findUnique({
     where: { id: job.sessionId },
     select: {
       userId: true,

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { GenerationCache } from '../coach/providers/generation-cache.js';
 import { ProviderError, type FeedbackProvider } from '../coach/providers/types.js';
 import type { AnswerFeedback } from '../coach/types.js';
-import { runInBackground } from '../db/client.js';
+import { db as processDb, runInBackground, type Db } from '../db/client.js';
 import { publishSessionEvent } from '../events/session-events.js';
 import { onJobsEnqueued } from './enqueued.js';
 import { loadJobInput, storeFeedback, type JobInput } from './feedback-jobs.js';
@@ -32,6 +32,12 @@ export interface FeedbackWorkerOptions {
   /** A job that waited longer than this to start is logged as over budget. */
   waitBudgetMs: number;
   workerId?: string;
+  /**
+   * Opens the database connection(s) the worker uses, closed when it stops. Without it the worker
+   * uses the process's client. Inside the server it gets a small pool of its own, so background
+   * work and requests never wait for each other's connections.
+   */
+  openDatabase?: () => Promise<{ prisma: Db; close(): Promise<void> }>;
 }
 
 const MAX_BACKOFF_MS = 60_000;
@@ -47,9 +53,21 @@ export class FeedbackWorker {
   /** The most generations this process ever ran at once (tests assert the cap with it). */
   peakRunning = 0;
 
+  private client: Db | undefined;
+  private closeDatabase: (() => Promise<void>) | undefined;
+
   constructor(private readonly options: FeedbackWorkerOptions) {
     this.workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
-    this.queue = new OperationQueue({ workerId: this.workerId, maxConcurrent: options.maxConcurrent, leaseMs: options.leaseMs });
+    this.queue = new OperationQueue({
+      workerId: this.workerId,
+      maxConcurrent: options.maxConcurrent,
+      leaseMs: options.leaseMs,
+      client: () => this.db(),
+    });
+  }
+
+  private db(): Db {
+    return this.client ?? processDb();
   }
 
   get runningCount(): number {
@@ -60,7 +78,18 @@ export class FeedbackWorker {
     if (this.state !== 'idle') return;
     this.state = 'running';
     this.stopListening = onJobsEnqueued(() => this.nudge());
-    this.loop = runInBackground(() => this.poll());
+    this.loop = runInBackground(async () => {
+      if (this.options.openDatabase) {
+        try {
+          const database = await this.options.openDatabase();
+          this.client = database.prisma;
+          this.closeDatabase = () => database.close();
+        } catch (error) {
+          this.options.log.error({ err: { message: (error as Error).message } }, 'queue: could not open its database; using the server\'s');
+        }
+      }
+      await this.poll();
+    });
   }
 
   /** Looks for work now rather than at the next poll (after this process enqueued some). */
@@ -84,6 +113,7 @@ export class FeedbackWorker {
     clearTimeout(timer);
     for (const entry of this.running.values()) entry.abort.abort();
     await all();
+    await this.closeDatabase?.().catch(() => {});
     this.state = 'stopped';
   }
 
@@ -141,7 +171,7 @@ export class FeedbackWorker {
       this.queue.heartbeat(job).catch(() => {});
     }, Math.max(50, Math.floor(leaseMs / 3)));
     try {
-      const input = await loadJobInput(job);
+      const input = await loadJobInput(this.db(), job);
       if (!input) {
         // The session is gone, and the operation with it (cascade): nothing to do.
         await this.queue.finish(job, { status: 'FAILED', error: 'the session was deleted' });

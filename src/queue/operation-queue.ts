@@ -12,7 +12,7 @@
 //   whatever the retries, restarts and expired leases.
 // Why not graphile-worker or pg-boss: see docs/queue.md.
 import type { OperationKind, OperationStatus, Prisma } from '../../prisma/generated/client/client.js';
-import { db } from '../db/client.js';
+import { db as processDb, type Db } from '../db/client.js';
 
 /** Any number; both processes and PGlite agree on it. Guards the claim's count of live leases. */
 const CLAIM_LOCK = 0x0c4d_e9c3;
@@ -35,6 +35,8 @@ export interface QueueOptions {
   /** Jobs running at once across all workers. */
   maxConcurrent: number;
   leaseMs: number;
+  /** The client to use; the process's by default (a worker inside the server brings its own pool). */
+  client?: () => Db;
 }
 
 export type Tx = Prisma.TransactionClient;
@@ -50,13 +52,17 @@ interface ClaimRow {
 }
 
 export class OperationQueue {
-  constructor(readonly options: QueueOptions) {}
+  private readonly db: () => Db;
+
+  constructor(readonly options: QueueOptions) {
+    this.db = options.client ?? processDb;
+  }
 
   /** Takes up to `limit` runnable jobs, oldest first, within the global concurrency cap. */
   async claim(limit: number): Promise<ClaimedJob[]> {
     if (limit <= 0) return [];
     const { workerId, maxConcurrent, leaseMs } = this.options;
-    const rows = await db().$transaction(async (tx) => {
+    const rows = await this.db().$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK}::bigint)`;
       // A session's summary waits for the feedback on each of its answers (it is built from them).
       return tx.$queryRaw<ClaimRow[]>`
@@ -93,7 +99,7 @@ export class OperationQueue {
 
   /** Extends the lease of a job this worker holds; false when it is no longer ours. */
   async heartbeat(job: ClaimedJob): Promise<boolean> {
-    const count = await db().$executeRaw`
+    const count = await this.db().$executeRaw`
       UPDATE operations SET locked_until = now() + make_interval(secs => ${this.options.leaseMs / 1000}::float8)
       WHERE id = ${job.id}::uuid AND status = 'RUNNING' AND locked_by = ${this.options.workerId} AND attempts = ${job.attempt}`;
     return count === 1;
@@ -109,7 +115,7 @@ export class OperationQueue {
     outcome: { status: Extract<OperationStatus, 'SUCCEEDED' | 'FAILED'>; error?: string | null; producedBy?: string | null },
     write?: (tx: Tx) => Promise<void>,
   ): Promise<boolean> {
-    return db().$transaction(async (tx) => {
+    return this.db().$transaction(async (tx) => {
       if (!(await this.lockOwned(tx, job))) return false;
       if (write) await write(tx);
       await tx.operation.update({
@@ -130,7 +136,7 @@ export class OperationQueue {
 
   /** Puts a failed attempt back, runnable again after `delayMs`, with its error recorded. */
   async retryLater(job: ClaimedJob, error: string, delayMs: number): Promise<boolean> {
-    const count = await db().$executeRaw`
+    const count = await this.db().$executeRaw`
       UPDATE operations SET status = 'PENDING', error = ${error}, locked_by = NULL, locked_until = NULL,
         run_after = now() + make_interval(secs => ${delayMs / 1000}::float8), updated_at = now()
       WHERE id = ${job.id}::uuid AND status = 'RUNNING' AND locked_by = ${this.options.workerId} AND attempts = ${job.attempt}`;
@@ -142,7 +148,7 @@ export class OperationQueue {
    * did not finish is not counted against it.
    */
   async release(job: ClaimedJob): Promise<boolean> {
-    const count = await db().$executeRaw`
+    const count = await this.db().$executeRaw`
       UPDATE operations SET status = 'PENDING', attempts = GREATEST(attempts - 1, 0), locked_by = NULL,
         locked_until = NULL, updated_at = now()
       WHERE id = ${job.id}::uuid AND status = 'RUNNING' AND locked_by = ${this.options.workerId} AND attempts = ${job.attempt}`;
@@ -151,7 +157,7 @@ export class OperationQueue {
 
   /** Jobs waiting to run (PENDING), for metrics. */
   async depth(): Promise<number> {
-    const [row] = await db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM operations WHERE status = 'PENDING'`;
+    const [row] = await this.db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM operations WHERE status = 'PENDING'`;
     return row?.n ?? 0;
   }
 

@@ -8,6 +8,7 @@ import { GenerationCache } from '../coach/providers/generation-cache.js';
 import { OpenAiProvider } from '../coach/providers/openai.js';
 import type { FeedbackProvider } from '../coach/providers/types.js';
 import type { Config } from '../config.js';
+import { openDatabase } from '../db/client.js';
 import { FeedbackWorker } from './feedback-worker.js';
 import { OperationQueue } from './operation-queue.js';
 import { createQueueMetrics } from './queue-metrics.js';
@@ -31,6 +32,8 @@ export function createFeedbackWorker(options: {
   registry?: Registry;
   provider?: FeedbackProvider;
   workerId?: string;
+  /** Give the worker its own small pool (inside the server); false: the process's client. */
+  ownPool?: boolean;
 }): FeedbackWorker {
   const { config, log } = options;
   const cache = new GenerationCache({ ttlSeconds: config.GENERATION_CACHE_TTL_S, redis: options.redis });
@@ -53,5 +56,9 @@ export function createFeedbackWorker(options: {
     pollMs: config.QUEUE_POLL_MS,
     waitBudgetMs: config.QUEUE_WAIT_BUDGET_MS,
     workerId: options.workerId,
+    openDatabase:
+      options.ownPool && config.DATABASE_URL
+        ? () => openDatabase({ ...config, DB_POOL_SIZE: config.QUEUE_DB_POOL_SIZE })
+        : undefined,
   });
 }
