@@ -24,6 +24,8 @@ export function startSqlAccounting({ log, slowQueryMs }: SqlAccountingOptions): 
         {
           requestId: stats?.requestId,
           operationName: stats?.operationName ?? undefined,
+          // Statements of background work (the feedback worker) belong to no request.
+          background: event.background || undefined,
           durationMs: round(event.durationMs),
           thresholdMs: slowQueryMs,
           sql,
