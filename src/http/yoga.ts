@@ -80,7 +80,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
   ];
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    logging: log.child({ component: 'yoga' }),
+    logging: yogaLogger(log),
     plugins,
     graphiql: config.graphiql
       ? { title: 'Cadence', headers: graphiqlHeaders ? JSON.stringify(graphiqlHeaders) : undefined }
@@ -110,3 +110,14 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
 }
 
 export type Cadence = ReturnType<typeof createCadence>;
+
+/**
+ * What Yoga may log. Its error lines repeated what src/plugins/mask-error.ts logs once with the
+ * request id, and copied client values (variables) into the log, as do its debug lines (request
+ * parameters): both are dropped.
+ */
+function yogaLogger(log: Logger) {
+  const yoga = log.child({ component: 'yoga' });
+  const drop = () => {};
+  return { debug: drop, error: drop, info: yoga.info.bind(yoga), warn: yoga.warn.bind(yoga) };
+}

@@ -13,7 +13,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { appError } from '../errors.js';
+import { appError, badInput } from '../errors.js';
 import { measureOperation } from '../policy/cost.js';
 import { LIMITS } from '../policy/limits.js';
 
@@ -81,6 +81,10 @@ export function useDocumentLimits(options: DocumentLimitsOptions = {}): Plugin {
 
   return {
     onParams({ params }) {
+      // Before anything recursive (cost verdict keys, the response-cache key, idempotency hashes,
+      // graphql-js coercion) touches the variables: a 20,000-deep array overflowed the stack.
+      const shape = variablesShapeError(params.variables);
+      if (shape) throw badInput(shape, 'variables');
       if (typeof params.query === 'string' && params.query.length > max.characters) {
         throw limitError(
           'characters',
@@ -109,6 +113,22 @@ export function useDocumentLimits(options: DocumentLimitsOptions = {}): Plugin {
 }
 
 const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+/** Why the variables are too deep or too large to be looked at, walking them without recursion. */
+export function variablesShapeError(variables: unknown): string | undefined {
+  if (variables === undefined || variables === null) return undefined;
+  const stack: [unknown, number][] = [[variables, 1]];
+  let values = 0;
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    values += 1;
+    if (values > LIMITS.variableValues) return `Variables hold more than ${LIMITS.variableValues} values`;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > LIMITS.variableDepth) return `Variables are nested deeper than ${LIMITS.variableDepth} levels`;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
 
 /** Breadth of the whole operation and root fields of a mutation, fragments expanded. */
 function shapeRule(maxBreadth: number, maxMutationRootFields: number): ValidationRule {

@@ -19,6 +19,10 @@ export const LIMITS = {
   mutationRootFields: 3,
   /** Static cost of an operation (see src/policy/cost.ts for the model). */
   cost: 1_000,
+  /** Nesting of the variables' JSON: the deepest input type is 3 levels; anything far deeper is refused before any recursive pass. */
+  variableDepth: 32,
+  /** Values (objects, arrays, scalars) in the variables' JSON. */
+  variableValues: 20_000,
   /** `first`/`last` on every connection. */
   pageSize: MAX_PAGE_SIZE,
 } as const;

@@ -4,6 +4,7 @@ import { isInterfaceType, type GraphQLResolveInfo } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
 import { decodeGlobalId, encodeGlobalId } from '../../src/schema/ids.js';
+import { NODE_TYPES } from '../../src/schema/node.js';
 
 describe('Node ids', () => {
   const node = schema.getType('Node');
@@ -20,5 +21,13 @@ describe('Node ids', () => {
     expect(typeof resolved).toBe('string');
     expect(resolved).toBe(encodeGlobalId(name, row.id));
     expect(decodeGlobalId(resolved as string)).toEqual({ typename: name, id: row.id });
+  });
+});
+
+describe('NODE_TYPES', () => {
+  it('names exactly the types that implement Node', () => {
+    const node = schema.getType('Node');
+    if (!isInterfaceType(node)) throw new Error('no Node interface');
+    expect([...NODE_TYPES].sort()).toEqual(schema.getPossibleTypes(node).map((t) => t.name).sort());
   });
 });
