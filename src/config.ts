@@ -94,6 +94,8 @@ const schema = z.object({
   TRACE_EXTENSIONS: bool.optional(),
   /** The rolling window behind /health/performance and /metrics/performance. */
   PERF_WINDOW_SECONDS: int(1, 3_600).default(60),
+  /** Longest a request may take before it answers 504 TIMEOUT, whatever it waits on (a stalled database connection). */
+  REQUEST_DEADLINE_MS: int(100, 600_000).default(10_000),
   /** How long an Idempotency-Key's outcome is kept for replays (default 24 h). */
   IDEMPOTENCY_TTL_MS: int(1_000, 30 * 86_400_000).default(86_400_000),
   /** How long a request holds its Idempotency-Key before a retry may take it over (beyond any request's deadline). */

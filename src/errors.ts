@@ -56,6 +56,16 @@ export const forbidden = (message = 'Not allowed') => appError('FORBIDDEN', mess
 
 export const conflict = (message: string) => appError('CONFLICT', message);
 
+/** A dependency (PostgreSQL) cannot serve now: 503 with a hint of when to retry. */
+export const serviceUnavailable = (retryAfterSeconds = 1) =>
+  appError('SERVICE_UNAVAILABLE', 'The database is unavailable right now; retry shortly', {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+
+/** The request ran past its deadline, or the database past its statement timeout: 504. */
+export const timedOut = (message = 'The request took too long and was stopped; retry shortly') =>
+  appError('TIMEOUT', message, { headers: { 'Retry-After': '1' } });
+
 /** The row, or NOT_FOUND: for rows a concurrent request may have deleted since they were written. */
 export function found<T>(row: T | null, what: string): T {
   if (row === null) throw notFound(what);

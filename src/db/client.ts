@@ -101,6 +101,9 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
       connectionTimeoutMillis: config.DB_ACQUIRE_TIMEOUT_MS,
       idleTimeoutMillis: config.DB_IDLE_TIMEOUT_MS,
       statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,
+      // statement_timeout is enforced by the server; a dead peer (network black hole) never answers
+      // it. This client-side bound ends such a query, and the pool destroys its connection.
+      query_timeout: config.DB_STATEMENT_TIMEOUT_MS + 2_000,
       options: sessionOptions(config),
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,

@@ -18,6 +18,8 @@ import { ResponseCache } from '../cache/response-cache.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useIdempotency } from '../plugins/use-idempotency.js';
+import { DeadlineExceeded, remainingMs, useDeadline, withinDeadline } from '../plugins/use-deadline.js';
+import { timedOut } from '../errors.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import { schema } from '../schema/index.js';
@@ -67,6 +69,8 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     useGraphqlJsExecute(),
     // After the execute function is chosen: it wraps that function to record and replay writes.
     useIdempotency({ ttlMs: config.IDEMPOTENCY_TTL_MS, holdMs: config.IDEMPOTENCY_HOLD_MS }) as Plugin,
+    // After every other execute wrapper: the deadline covers all of them.
+    useDeadline(config.REQUEST_DEADLINE_MS),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
     useResponseCache({ cache: responseCache, redis, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin,
     {
@@ -96,7 +100,14 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     extraParamNames: ['documentId'],
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
-      const viewer = await authenticate(request.headers.get('authorization'), keyCache);
+      // The key lookup may wait on the database too: it counts against the request's deadline.
+      const viewer = await withinDeadline(
+        authenticate(request.headers.get('authorization'), keyCache),
+        remainingMs(request, config.REQUEST_DEADLINE_MS),
+        config.REQUEST_DEADLINE_MS,
+      ).catch((error: unknown) => {
+        throw error instanceof DeadlineExceeded ? timedOut(`The request did not finish within ${config.REQUEST_DEADLINE_MS} ms and was stopped; retry shortly`) : error;
+      });
       const requestLog = log.child({ requestId });
       return createContext({
         viewer,

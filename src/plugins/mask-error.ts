@@ -3,7 +3,8 @@
 import { GraphQLError } from 'graphql';
 import { PothosValidationError } from '@pothos/core';
 import type { Logger } from 'pino';
-import { appError, isAppError } from '../errors.js';
+import { dependencyFault } from '../db/faults.js';
+import { appError, isAppError, serviceUnavailable, timedOut } from '../errors.js';
 import { currentStats } from '../perf/request-stats.js';
 
 export function createMaskError(log: Logger) {
@@ -21,8 +22,12 @@ export function createMaskError(log: Logger) {
       }
       // Parse and validation errors (no original error) are the client's to see as they are.
       if (!original) return error;
+      const fault = faultError(original, log, error.path?.join('.'));
+      if (fault) return withPath(fault, error);
       log.error({ err: original, requestId: currentStats()?.requestId, path: error.path?.join('.') }, 'unexpected error in resolver');
     } else {
+      const fault = faultError(error, log);
+      if (fault) return fault;
       log.error({ err: error, requestId: currentStats()?.requestId }, 'unexpected error');
     }
     return new GraphQLError(message, {
@@ -31,6 +36,15 @@ export function createMaskError(log: Logger) {
       extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
     });
   };
+}
+
+/** 503 or 504 for a PostgreSQL fault (logged once, as a warning: the fault is not a bug). */
+function faultError(error: unknown, log: Logger, path?: string): GraphQLError | undefined {
+  const fault = dependencyFault(error);
+  if (!fault) return undefined;
+  const message = error instanceof Error ? error.message.slice(0, 300) : undefined;
+  log.warn({ requestId: currentStats()?.requestId, fault, path, err: { message } }, 'database fault');
+  return fault === 'timeout' ? timedOut() : serviceUnavailable();
 }
 
 /** Our error, placed where the resolver error happened. */

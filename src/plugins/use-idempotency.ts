@@ -19,12 +19,14 @@ const SECRET_FIELDS = new Set(['createApiKey', 'signUp']);
 
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
+const WITHHELD = 'This request was applied already; its answer carried a secret, which is never stored';
+
 export function useIdempotency(options: { ttlMs: number; holdMs: number }): Plugin<Context & YogaInitialContext> {
   const store = new IdempotencyStore(options);
   const replayed = new WeakSet<Request>();
 
   return {
-    async onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
+    onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
       const context = args.contextValue;
       const header = context.request.headers.get('idempotency-key');
       if (header === null) return;
@@ -40,37 +42,38 @@ export function useIdempotency(options: { ttlMs: number; holdMs: number }): Plug
         setResultAndStopExecution({ errors: [badInput('The request is too deeply nested to be used with an Idempotency-Key')] });
         return;
       }
-      const taken = await store.take(context.viewer.userId, key, hash);
-      switch (taken.kind) {
-        case 'replay':
-          replayed.add(context.request);
-          setResultAndStopExecution(taken.response);
-          return;
-        case 'mismatch':
-          setResultAndStopExecution({
-            errors: [appError('CONFLICT', 'This Idempotency-Key was used for a different request', { extensions: { reason: 'IDEMPOTENCY_KEY_REUSED' }, headers: {} })],
-          });
-          return;
-        case 'busy':
-          setResultAndStopExecution({
-            errors: [appError('CONFLICT', 'A request with this Idempotency-Key is in progress; retry after it ends', { extensions: { reason: 'IDEMPOTENCY_KEY_IN_USE' }, headers: { 'Retry-After': '1' } })],
-          });
-          return;
-        case 'withheld':
-          setResultAndStopExecution({
-            errors: [conflict('This request was applied already; its answer carried a secret, which is never stored')],
-          });
-          return;
-      }
-      const { scope } = taken;
+      const userId = context.viewer.userId;
       const storeAnswer = !operation.selectionSet.selections.some((s) => s.kind === 'Field' && SECRET_FIELDS.has(s.name.value));
-      if (!storeAnswer && scope.recorded.length > 0) {
-        // An earlier attempt committed and died before answering; the secret it made is gone.
-        await store.settle(scope, { data: null }, false);
-        setResultAndStopExecution({ errors: [conflict('This request was applied already; its answer carried a secret, which is never stored')] });
-        return;
-      }
+      // Everything that touches the database happens inside the execute function, so the request's
+      // deadline (src/plugins/use-deadline.ts, which wraps this function) covers it too.
       setExecuteFn(async (executeArgs) => {
+        const taken = await store.take(userId, key, hash);
+        switch (taken.kind) {
+          case 'replay':
+            replayed.add(context.request);
+            return taken.response;
+          case 'mismatch':
+            return {
+              errors: [appError('CONFLICT', 'This Idempotency-Key was used for a different request', { extensions: { reason: 'IDEMPOTENCY_KEY_REUSED' } })],
+            };
+          case 'busy':
+            return {
+              errors: [
+                appError('CONFLICT', 'A request with this Idempotency-Key is in progress; retry after it ends', {
+                  extensions: { reason: 'IDEMPOTENCY_KEY_IN_USE' },
+                  headers: { 'Retry-After': '1' },
+                }),
+              ],
+            };
+          case 'withheld':
+            return { errors: [conflict(WITHHELD)] };
+        }
+        const { scope } = taken;
+        if (!storeAnswer && scope.recorded.length > 0) {
+          // An earlier attempt committed and died before answering; the secret it made is gone.
+          await store.settle(scope, { data: null }, false);
+          return { errors: [conflict(WITHHELD)] };
+        }
         let result: ExecutionResult | undefined;
         try {
           result = (await runWithIdempotency(scope, () => executeFn(executeArgs))) as ExecutionResult;
