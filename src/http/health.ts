@@ -1,4 +1,5 @@
-// Health routes: /health (alive), /health/ready (dependencies reachable), and the performance
+// Health routes: /health (alive), /health/ready (PostgreSQL reachable and not draining; Redis only
+// reported), and the performance
 // views /health/performance (compact, for probes and dashboards) and /metrics/performance (detailed).
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.js';
@@ -11,6 +12,8 @@ export interface HealthOptions {
   redis?: Redis;
   window: PerfWindow;
   budgets: Budgets;
+  /** True once SIGTERM started draining: readiness answers 503 at once. */
+  isDraining?: () => boolean;
 }
 
 const CHECK_TIMEOUT_MS = 1_000;
@@ -28,9 +31,14 @@ export function useHealth(options: HealthOptions): Plugin {
         case '/health':
           return json({ status: 'ok' });
         case '/health/ready': {
+          if (options.isDraining?.()) return json({ status: 'draining' }, 503);
           const [postgres, redis] = await Promise.all([checkPostgres(options.database), checkRedis(options.redis)]);
-          const ready = postgres.ok && redis.ok;
-          return json({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } }, ready ? 200 : 503);
+          // Only PostgreSQL decides: without Redis every request is still served (caches and
+          // broadcasts fall back to this instance), and a Redis outage must not take every
+          // replica out of rotation at once.
+          if (!postgres.ok) return json({ status: 'unavailable', checks: { postgres, redis } }, 503);
+          const degraded = redis.ok ? [] : ['redis'];
+          return json({ status: degraded.length ? 'degraded' : 'ready', degraded, checks: { postgres, redis } });
         }
         case '/health/performance':
         case '/metrics/performance': {
