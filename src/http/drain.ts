@@ -33,12 +33,21 @@ export interface DrainOutcome {
 export async function drainServer(http: HttpServer, options: DrainOptions): Promise<DrainOutcome> {
   const started = performance.now();
   http.startDraining();
+  let sweeper: NodeJS.Timeout | undefined;
+  let over = false;
   const closed = new Promise<void>((resolve) => {
-    void sleep(options.settleMs ?? 50).then(() => http.server.close(() => resolve()));
+    // setImmediate after the pause: at least one poll phase (socket reads) runs between the timer
+    // and close(), even if the event loop was blocked through the whole pause.
+    void sleep(options.settleMs ?? 50)
+      .then(() => new Promise((next) => setImmediate(next)))
+      .then(() => {
+        if (over) return; // The grace period ran out first (a grace shorter than the pause).
+        http.server.close(() => resolve());
+        // A socket answered before draining began stays open (keep-alive) once its response is
+        // written; close such sockets as they turn idle, not only once.
+        sweeper = setInterval(() => http.server.closeIdleConnections(), options.sweepEveryMs ?? 100);
+      });
   });
-  // A socket answered before draining began stays open (keep-alive) once its response is written;
-  // close such sockets as they turn idle rather than only once.
-  const sweeper = setInterval(() => http.server.closeIdleConnections(), options.sweepEveryMs ?? 100);
   let graceTimer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<'grace over'>((resolve) => {
     graceTimer = setTimeout(() => resolve('grace over'), options.graceMs);
@@ -51,6 +60,7 @@ export async function drainServer(http: HttpServer, options: DrainOptions): Prom
     http.server.closeAllConnections();
     return { timedOut: true, abandoned, durationMs: performance.now() - started };
   } finally {
+    over = true;
     clearInterval(sweeper);
     clearTimeout(graceTimer);
   }
