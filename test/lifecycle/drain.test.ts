@@ -148,3 +148,26 @@ describe('SIGTERM under keep-alive load', () => {
     console.log(`drain: ${before.length} requests before the signal, ${outcomes.length - before.length - refusals.length} answered after it (all Connection: close), ${refusals.length} refused; exit ${exit.code}`);
   }, 90_000);
 });
+
+describe('SIGTERM with a request that outlives the grace period', () => {
+  it('cuts it when SHUTDOWN_GRACE_MS runs out, says so, and exits 1', async () => {
+    const short = await startCadence({ NODE_ENV: 'test', DATABASE_URL: db.url, SHUTDOWN_GRACE_MS: '500', REQUEST_TIMEOUT_MS: '60000', HEADERS_TIMEOUT_MS: '60000' });
+    try {
+      // Headers complete (the request is in flight), body never finished.
+      const stuck = await rawSocket(short.port);
+      const answer = readAll(stuck);
+      stuck.write('POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query"');
+      await new Promise((r) => setTimeout(r, 200));
+      short.process.kill('SIGTERM');
+      const exit = await short.exited;
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(await answer).toBe('');
+      const cut = short.lines.find((l) => l.msg === 'grace period over: requests still in flight were cut');
+      expect(cut).toMatchObject({ abandoned: 1, graceMs: 500 });
+      // Resources are still closed after a cut.
+      expect(short.lines.map((l) => l.msg)).toContain('stopped');
+    } finally {
+      await short.stop();
+    }
+  }, 60_000);
+});
