@@ -36,6 +36,7 @@ async function shutdown(signal: string, { http, log, graceMs, resources, exit = 
   for (const resource of resources) {
     try {
       await withTimeout(Promise.resolve(resource.close()), CLOSE_TIMEOUT_MS);
+      log.info({ resource: resource.name }, 'closed');
     } catch (error) {
       log.warn({ resource: resource.name, err: { message: error instanceof Error ? error.message : String(error) } }, 'could not close cleanly');
     }

@@ -144,6 +144,7 @@ describe('SIGTERM under keep-alive load', () => {
     const messages = server.lines.map((l) => l.msg);
     expect(messages).toContain('drained: every request answered');
     expect(messages).toContain('stopped');
+    expect(server.lines.filter((l) => l.msg === 'closed').map((l) => l.resource)).toEqual(['yoga', 'database', 'redis']);
     expect(server.lines.filter((l) => l.msg === 'could not close cleanly' || l.level === 'error')).toEqual([]);
     console.log(`drain: ${before.length} requests before the signal, ${outcomes.length - before.length - refusals.length} answered after it (all Connection: close), ${refusals.length} refused; exit ${exit.code}`);
   }, 90_000);
