@@ -3,6 +3,7 @@
 // views /health/performance (compact, for probes and dashboards) and /metrics/performance (detailed).
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.js';
+import { EventLoopMonitor } from '../perf/event-loop.js';
 import type { PerfWindow } from '../perf/perf-window.js';
 import type { Redis } from '../redis.js';
 import type { Budgets } from '../plugins/use-tracing.js';
@@ -22,7 +23,11 @@ type Check = { ok: boolean; latencyMs?: number; error?: string; configured?: boo
 
 export function useHealth(options: HealthOptions): Plugin {
   const cpu = cpuMeter();
+  const eventLoop = new EventLoopMonitor(options.window.summary().windowSeconds * 1000);
   return {
+    onDispose() {
+      eventLoop.close();
+    },
     async onRequest({ url, request, endResponse, fetchAPI }) {
       if (request.method !== 'GET') return;
       const json = (body: unknown, status = 200) =>
@@ -43,7 +48,7 @@ export function useHealth(options: HealthOptions): Plugin {
         case '/health/performance':
         case '/metrics/performance': {
           const detailed = url.pathname === '/metrics/performance';
-          return json(await performanceReport(options, cpu(), detailed));
+          return json(await performanceReport(options, cpu(), eventLoop, detailed));
         }
         default:
           return undefined;
@@ -52,7 +57,7 @@ export function useHealth(options: HealthOptions): Plugin {
   };
 }
 
-async function performanceReport(options: HealthOptions, cpuPercent: number, detailed: boolean) {
+async function performanceReport(options: HealthOptions, cpuPercent: number, eventLoop: EventLoopMonitor, detailed: boolean) {
   const summary = options.window.summary();
   const pool = options.database?.kind === 'postgres' ? options.database.pool : null;
   const memory = process.memoryUsage();
@@ -72,6 +77,8 @@ async function performanceReport(options: HealthOptions, cpuPercent: number, det
       : { kind: options.database?.kind ?? 'none' },
     process: {
       cpuPercent,
+      // Waiting before a request is even read is not in responseTime (it starts on arrival).
+      eventLoopDelay: eventLoop.summary(),
       memory: { rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), heapTotalMb: mb(memory.heapTotal) },
       uptimeSeconds: Math.round(process.uptime()),
     },

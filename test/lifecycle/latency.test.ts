@@ -51,4 +51,18 @@ describe('latency', () => {
     const sum = /cadence_operation_duration_seconds_sum\{operationName="Typename",operationType="query"\} ([\d.e+-]+)/.exec(metrics);
     expect(Number(sum?.[1])).toBeGreaterThanOrEqual((REQUESTS * QUEUED_MS) / 1000);
   });
+
+  it('shows a blocked event loop (time before a request is even read) in /health/performance', async () => {
+    const BLOCKED_MS = 300;
+    const until = performance.now() + BLOCKED_MS;
+    while (performance.now() < until) {
+      // Busy: nothing else runs, as when a request waits in the socket for the loop.
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const report = (await (await app.yoga.fetch('http://cadence.test/health/performance')).json()) as {
+      process: { eventLoopDelay: { maxMs: number } };
+    };
+    // The monitor samples every 10 ms, so it sees at least the block minus one sample.
+    expect(report.process.eventLoopDelay.maxMs).toBeGreaterThanOrEqual(BLOCKED_MS - 20);
+  });
 });
