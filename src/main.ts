@@ -12,8 +12,8 @@ Starts the Cadence GraphQL API on http://HOST:PORT/graphql (GraphiQL in the brow
 Without DATABASE_URL it runs on embedded PGlite under PGLITE_DIR, migrates it, loads demo data
 and prints a fresh demo API key, listening on 127.0.0.1 unless HOST is set. In production
 DATABASE_URL is required (CADENCE_EMBEDDED=1 runs on PGlite on purpose, never with demo data).
-SIGTERM/SIGINT drain: requests in flight get SHUTDOWN_GRACE_MS to finish. Every setting is an environment variable; see README.md
-("Configuration") for the full table.`;
+SIGTERM/SIGINT drain: requests in flight get SHUTDOWN_GRACE_MS to finish, then exit 0.
+Every setting is an environment variable; see README.md ("Configuration") for the full table.`;
 
 async function main(config: Config): Promise<void> {
   const log = createLogger({ level: config.LOG_LEVEL });

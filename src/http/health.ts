@@ -1,6 +1,6 @@
-// Health routes: /health (alive), /health/ready (PostgreSQL reachable and not draining; Redis only
-// reported), and the performance
-// views /health/performance (compact, for probes and dashboards) and /metrics/performance (detailed).
+// Health routes: /health (alive), /health/ready (PostgreSQL reachable and not draining; Redis is
+// only reported), and the performance views /health/performance (compact, for probes and
+// dashboards) and /metrics/performance (detailed).
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.js';
 import { EventLoopMonitor } from '../perf/event-loop.js';
