@@ -10,7 +10,8 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Interface to listen on; default 127.0.0.1 for the embedded demo (its key is in GraphiQL's page), else 0.0.0.0. */
+  HOST: z.string().min(1).optional(),
   PORT: int(0, 65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** PostgreSQL connection string; without it Cadence runs on embedded PGlite. */
@@ -101,16 +102,41 @@ const schema = z.object({
   /** How long a request holds its Idempotency-Key before a retry may take it over (beyond any request's deadline). */
   IDEMPOTENCY_HOLD_MS: int(100, 3_600_000).default(30_000),
   ...queueEnv,
+
+  // Process lifecycle and sockets (docs/reliability.md, "Process lifecycle" and "Limits").
+  /** Run on the embedded PGlite database in production on purpose (otherwise DATABASE_URL is required there). */
+  CADENCE_EMBEDDED: bool.optional(),
+  /** After SIGTERM/SIGINT, how long requests in flight may take before the process exits anyway (exit code 1). */
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(15_000),
+  /** A kept-alive connection with no request for this long is closed. */
+  KEEP_ALIVE_TIMEOUT_MS: int(1, 600_000).default(5_000),
+  /** Longest time to receive a request's headers, from its first byte. */
+  HEADERS_TIMEOUT_MS: int(1, 600_000).default(10_000),
+  /** Longest time to receive a whole request (headers and body), from its first byte. */
+  REQUEST_TIMEOUT_MS: int(1, 600_000).default(10_000),
+  /** A new connection that sends nothing for this long before its first request is closed. */
+  NEW_CONNECTION_TIMEOUT_MS: int(1, 600_000).default(10_000),
+  /** Open client connections at most; further ones are closed on accept. */
+  MAX_CONNECTIONS: int(1, 1_000_000).default(2_000),
+  /**
+   * Bearer token for /metrics, /health/performance and /metrics/performance. Without it they are
+   * open outside production and closed (401) in production.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = ReturnType<typeof finish>;
 
 function finish(env: z.infer<typeof schema>) {
   const embedded = env.DATABASE_URL === undefined;
+  const production = env.NODE_ENV === 'production';
+  // Demo data (and its printed key) never in production, whatever the database.
+  const demo = env.DEMO ?? (embedded && !production);
   return {
     ...env,
+    HOST: env.HOST ?? (embedded && demo ? '127.0.0.1' : '0.0.0.0'),
     embedded,
-    demo: env.DEMO ?? embedded,
+    demo,
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     traceExtensions: env.TRACE_EXTENSIONS ?? env.NODE_ENV !== 'production',
     operationBudgets: env.OPERATION_BUDGETS ?? {},
@@ -130,7 +156,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  const problems = lifecycleProblems(parsed.data);
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return finish(parsed.data);
+}
+
+/** Rules across variables: what production refuses, and timeouts node:http would reject. */
+function lifecycleProblems(env: z.infer<typeof schema>): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production') {
+    if (env.DATABASE_URL === undefined && env.CADENCE_EMBEDDED !== true) {
+      problems.push(
+        'DATABASE_URL: required when NODE_ENV=production (set CADENCE_EMBEDDED=1 to run on the embedded PGlite database on purpose)',
+      );
+    }
+    if (env.DEMO === true) problems.push('DEMO: demo data is never loaded when NODE_ENV=production');
+  }
+  if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+    problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${env.REQUEST_TIMEOUT_MS})`);
+  }
+  return problems;
 }
 
 export class ConfigError extends Error {

@@ -1,16 +1,19 @@
 // Starts Cadence: config, database (migrated and with demo data on the embedded default), HTTP server.
-import { createServer } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, useDatabase } from './db/client.js';
 import { createLogger } from './log.js';
 import { createRedis } from './redis.js';
+import { createHttpServer } from './http/server.js';
+import { handleShutdownSignals } from './http/shutdown.js';
 
 const HELP = `Usage: npm start
 
 Starts the Cadence GraphQL API on http://HOST:PORT/graphql (GraphiQL in the browser).
 Without DATABASE_URL it runs on embedded PGlite under PGLITE_DIR, migrates it, loads demo data
-and prints a fresh demo API key. Every setting is an environment variable; see README.md
-("Configuration") for the full table.`;
+and prints a fresh demo API key, listening on 127.0.0.1 unless HOST is set. In production
+DATABASE_URL is required (CADENCE_EMBEDDED=1 runs on PGlite on purpose, never with demo data).
+SIGTERM/SIGINT drain: requests in flight get SHUTDOWN_GRACE_MS to finish, then exit 0.
+Every setting is an environment variable; see README.md ("Configuration") for the full table.`;
 
 async function main(config: Config): Promise<void> {
   const log = createLogger({ level: config.LOG_LEVEL });
@@ -33,41 +36,54 @@ async function main(config: Config): Promise<void> {
   // Imported after the database is open so the schema's Prisma client resolves to it.
   const { createCadence } = await import('./http/yoga.js');
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, log.child({ component: 'redis' })) : undefined;
+  let http: ReturnType<typeof createHttpServer> | undefined;
   const yoga = createCadence({
     config,
     log,
     database,
     redis,
     graphiqlHeaders: demoKey ? { Authorization: `Bearer ${demoKey}` } : undefined,
+    isDraining: () => http?.draining ?? false,
   });
-  const server = createServer(yoga);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 10_000;
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  http = createHttpServer(yoga, {
+    keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    newConnectionTimeoutMs: config.NEW_CONNECTION_TIMEOUT_MS,
+    maxConnections: config.MAX_CONNECTIONS,
+  });
+  handleShutdownSignals({
+    http,
+    log,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    resources: [
+      { name: 'yoga', close: () => yoga.dispose() },
+      { name: 'database', close: () => database.close() },
+      { name: 'redis', close: () => redis?.quit().catch(() => redis.disconnect()) },
+    ],
+  });
+  const server = http.server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 
-  const where = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}/graphql`;
-  log.info({ url: where, database: database.kind }, 'Cadence is listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const where = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}/graphql`;
+  log.info({ url: where, port, database: database.kind }, 'Cadence is listening');
   if (demoKey) {
     // Printed plainly (not only as a log line) so a person starting the demo sees it at once.
     process.stdout.write(
       `\n  Cadence is running: ${where}\n  Demo API key (GraphiQL has it pre-filled):\n    Authorization: Bearer ${demoKey}\n\n`,
     );
   }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    // Stop accepting, let requests in flight finish, then close the database.
-    server.close(() => {
-      void Promise.allSettled([database.close(), redis?.quit()]).finally(() => process.exit(0));
-    });
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (config.production && !config.METRICS_TOKEN) {
+    log.info('/metrics, /health/performance and /metrics/performance are closed: set METRICS_TOKEN to open them');
+  }
 }
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {

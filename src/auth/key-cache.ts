@@ -4,6 +4,10 @@
 import type { Logger } from 'pino';
 import type { Viewer } from '../context.js';
 import { subscribe, type Redis } from '../redis.js';
+import { LogThrottle } from '../log.js';
+
+/** One line per 10 s while Redis is down, not one per mutation (issue 8, item 7). */
+const broadcastWarnings = new LogThrottle(10_000);
 
 const CHANNEL = 'cadence:api-key-revoked';
 
@@ -67,7 +71,7 @@ export class ApiKeyCache {
     this.evict(apiKeyId);
     if (!redis || this.ttlMs <= 0) return;
     await redis.publish(CHANNEL, apiKeyId).catch((error: Error) => {
-      log.warn({ err: { message: error.message }, apiKeyId }, 'could not broadcast a key revocation; other instances keep it until their cache expires');
+      broadcastWarnings.warn(log, { err: { message: error.message }, apiKeyId }, 'could not broadcast a key revocation; other instances keep it until their cache expires');
     });
   }
 

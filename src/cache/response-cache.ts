@@ -4,6 +4,10 @@
 // instance. The TTL bounds what an instance that missed a message (Redis down) can serve stale.
 import type { Logger } from 'pino';
 import { subscribe, type Redis } from '../redis.js';
+import { LogThrottle } from '../log.js';
+
+/** One line per 10 s while Redis is down, not one per mutation (issue 8, item 7). */
+const broadcastWarnings = new LogThrottle(10_000);
 
 const CHANNEL = 'cadence:response-cache-invalidated';
 
@@ -109,7 +113,7 @@ export class ResponseCache {
     this.invalidate(userId);
     if (!redis || !this.enabled) return;
     await redis.publish(CHANNEL, userId).catch((error: Error) => {
-      log.warn({ err: { message: error.message }, userId }, 'could not broadcast a response-cache invalidation; other instances may serve this user stale answers until their entries expire');
+      broadcastWarnings.warn(log, { err: { message: error.message }, userId }, 'could not broadcast a response-cache invalidation; other instances may serve this user stale answers until their entries expire');
     });
   }
 

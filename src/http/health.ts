@@ -1,7 +1,9 @@
-// Health routes: /health (alive), /health/ready (dependencies reachable), and the performance
-// views /health/performance (compact, for probes and dashboards) and /metrics/performance (detailed).
+// Health routes: /health (alive), /health/ready (PostgreSQL reachable and not draining; Redis is
+// only reported), and the performance views /health/performance (compact, for probes and
+// dashboards) and /metrics/performance (detailed).
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.js';
+import { EventLoopMonitor } from '../perf/event-loop.js';
 import type { PerfWindow } from '../perf/perf-window.js';
 import type { Redis } from '../redis.js';
 import type { Budgets } from '../plugins/use-tracing.js';
@@ -11,6 +13,8 @@ export interface HealthOptions {
   redis?: Redis;
   window: PerfWindow;
   budgets: Budgets;
+  /** True once SIGTERM started draining: readiness answers 503 at once. */
+  isDraining?: () => boolean;
 }
 
 const CHECK_TIMEOUT_MS = 1_000;
@@ -19,7 +23,11 @@ type Check = { ok: boolean; latencyMs?: number; error?: string; configured?: boo
 
 export function useHealth(options: HealthOptions): Plugin {
   const cpu = cpuMeter();
+  const eventLoop = new EventLoopMonitor(options.window.summary().windowSeconds * 1000);
   return {
+    onDispose() {
+      eventLoop.close();
+    },
     async onRequest({ url, request, endResponse, fetchAPI }) {
       if (request.method !== 'GET') return;
       const json = (body: unknown, status = 200) =>
@@ -28,14 +36,19 @@ export function useHealth(options: HealthOptions): Plugin {
         case '/health':
           return json({ status: 'ok' });
         case '/health/ready': {
+          if (options.isDraining?.()) return json({ status: 'draining' }, 503);
           const [postgres, redis] = await Promise.all([checkPostgres(options.database), checkRedis(options.redis)]);
-          const ready = postgres.ok && redis.ok;
-          return json({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } }, ready ? 200 : 503);
+          // Only PostgreSQL decides: without Redis every request is still served (caches and
+          // broadcasts fall back to this instance), and a Redis outage must not take every
+          // replica out of rotation at once.
+          if (!postgres.ok) return json({ status: 'unavailable', checks: { postgres, redis } }, 503);
+          const degraded = redis.ok ? [] : ['redis'];
+          return json({ status: degraded.length ? 'degraded' : 'ready', degraded, checks: { postgres, redis } });
         }
         case '/health/performance':
         case '/metrics/performance': {
           const detailed = url.pathname === '/metrics/performance';
-          return json(await performanceReport(options, cpu(), detailed));
+          return json(await performanceReport(options, cpu(), eventLoop, detailed));
         }
         default:
           return undefined;
@@ -44,7 +57,7 @@ export function useHealth(options: HealthOptions): Plugin {
   };
 }
 
-async function performanceReport(options: HealthOptions, cpuPercent: number, detailed: boolean) {
+async function performanceReport(options: HealthOptions, cpuPercent: number, eventLoop: EventLoopMonitor, detailed: boolean) {
   const summary = options.window.summary();
   const pool = options.database?.kind === 'postgres' ? options.database.pool : null;
   const memory = process.memoryUsage();
@@ -64,6 +77,8 @@ async function performanceReport(options: HealthOptions, cpuPercent: number, det
       : { kind: options.database?.kind ?? 'none' },
     process: {
       cpuPercent,
+      // Waiting before a request is even read is not in responseTime (it starts on arrival).
+      eventLoopDelay: eventLoop.summary(),
       memory: { rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), heapTotalMb: mb(memory.heapTotal) },
       uptimeSeconds: Math.round(process.uptime()),
     },

@@ -13,6 +13,7 @@ import { startSqlAccounting } from '../perf/sql-accounting.js';
 import { useTracing, type Budgets } from '../plugins/use-tracing.js';
 import type { Redis } from '../redis.js';
 import { useHealth } from './health.js';
+import { useAdminRoutes } from './admin-routes.js';
 import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
@@ -34,9 +35,11 @@ export interface CadenceOptions {
   redis?: Redis;
   /** Pre-filled GraphiQL headers (the demo key). */
   graphiqlHeaders?: Record<string, string>;
+  /** True once the process is draining (SIGTERM): readiness answers 503. */
+  isDraining?: () => boolean;
 }
 
-export function createCadence({ config, log, database, redis, graphiqlHeaders }: CadenceOptions) {
+export function createCadence({ config, log, database, redis, graphiqlHeaders, isDraining }: CadenceOptions) {
   const budgets: Budgets = {
     queryMs: config.BUDGET_QUERY_MS,
     mutationMs: config.BUDGET_MUTATION_MS,
@@ -60,8 +63,10 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     useRequestId(),
     // Before anything costly: a client that keeps getting refused waits for its 429.
     useAbuseGuard({ maxRejections: config.ABUSE_MAX_REJECTIONS, windowMs: config.ABUSE_WINDOW_MS, tarpitMs: config.ABUSE_TARPIT_MS }),
+    // Operators' routes need METRICS_TOKEN (closed in production without one).
+    useAdminRoutes({ token: config.METRICS_TOKEN, closedWithoutToken: config.production }),
     useTracing({ log, budgets, traceExtensions: config.traceExtensions, metrics, window }) as Plugin,
-    useHealth({ database, redis, window, budgets }),
+    useHealth({ database, redis, window, budgets, isDraining }),
     // policy: limits on the document, persisted operations (issue #4)
     // (connection arguments are checked there too, by the cost plugin at validation)
     ...policyPlugins(config),

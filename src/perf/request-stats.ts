@@ -16,7 +16,11 @@ export interface ResolverSample {
 export const KEEP_SLOWEST = 5;
 
 export class RequestStats {
-  readonly startedAt = performance.now();
+  /**
+   * performance.now() when the request arrived: the node:http listener's stamp when there is one
+   * (src/perf/arrival.ts, set by use-tracing), else when Yoga began handling it.
+   */
+  startedAt = performance.now();
   requestId = '';
   operationName: string | null = null;
   operationType: 'query' | 'mutation' | 'subscription' | null = null;

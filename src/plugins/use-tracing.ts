@@ -1,11 +1,14 @@
 // Traces every request: SQL statements and time, execution and resolver timings, compared with the
-// operation's latency budget. A breach is one pino warn line; every response gets X-Response-Time
+// operation's latency budget. Latency runs from the socket's request arrival (the node:http
+// listener's stamp) to the end of the response, so queueing and writing count. A breach is one pino warn line; every response gets X-Response-Time
 // and Server-Timing; the trace goes into `extensions.trace` when asked for and allowed.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Context } from '../context.js';
 import type { Metrics } from '../perf/metrics.js';
+import { arrivalOf } from '../perf/arrival.js';
 import type { PerfWindow } from '../perf/perf-window.js';
 import { runWithStats, statsOf, type RequestStats } from '../perf/request-stats.js';
 import { round } from '../perf/sql-accounting.js';
@@ -60,9 +63,13 @@ export function useTracing(options: TracingOptions): Plugin<Context> {
         });
       },
     },
-    onRequest({ request }) {
+    onRequest({ request, serverContext }) {
       const stats = statsOf(request);
-      if (stats) stats.requestId = requestIdOf(request);
+      if (!stats) return;
+      stats.requestId = requestIdOf(request);
+      // Count from the socket's arrival, not from when Yoga got round to this request.
+      const arrived = arrivalOf(nodeOf(serverContext).req);
+      if (arrived !== undefined) stats.startedAt = arrived;
     },
     onExecute({ args }) {
       const stats = args.contextValue.perf;
@@ -91,44 +98,65 @@ export function useTracing(options: TracingOptions): Plugin<Context> {
         }
       }
     },
-    onResponse({ request, response }) {
+    onResponse({ request, response, serverContext }) {
       const stats = statsOf(request);
       if (!stats) return;
-      const totalMs = stats.elapsedMs();
+      const handlerMs = stats.elapsedMs();
       const gqlMs = stats.executeMs();
-      response.headers.set('X-Response-Time', `${totalMs.toFixed(1)}ms`);
+      // Written before the body, so this is arrival to response start; the figures recorded below
+      // run to the end of the response.
+      response.headers.set('X-Response-Time', `${handlerMs.toFixed(1)}ms`);
       const timing = [`db;dur=${stats.sqlMs.toFixed(1)};desc="${stats.sqlCount} statement${stats.sqlCount === 1 ? '' : 's'}"`];
       if (gqlMs !== null) timing.push(`gql;dur=${gqlMs.toFixed(1)}`);
       if (stats.cache) timing.push(`cache;desc=${stats.cache}`);
-      timing.push(`total;dur=${totalMs.toFixed(1)}`);
+      timing.push(`total;dur=${handlerMs.toFixed(1)}`);
       response.headers.set('Server-Timing', timing.join(', '));
 
       if (!stats.operationType && stats.errorCodes.length === 0) return; // Not a GraphQL operation.
       const ok = response.status < 500 && !stats.errorCodes.some((c) => SERVER_FAULTS.has(c));
-      window?.finished({ durationMs: totalMs, ok, operation: stats.operationName ?? 'anonymous' });
-      const budgetMs = budgetFor(stats, budgets);
-      const over = stats.operationType !== null && stats.operationType !== 'subscription' && totalMs > budgetMs;
-      metrics?.recordOperation(stats, totalMs, over);
-      const suppressed = over ? limiter.take(stats.operationName ?? 'anonymous') : null;
-      if (suppressed !== null) {
-        log.warn(
-          {
-            requestId: stats.requestId,
-            operationName: stats.operationName,
-            operationType: stats.operationType,
-            durationMs: round(totalMs),
-            budgetMs,
-            executeMs: gqlMs === null ? null : round(gqlMs),
-            sql: { count: stats.sqlCount, totalMs: round(stats.sqlMs) },
-            slowestSql: stats.slowestSql.slice(0, 3).map((s) => ({ durationMs: round(s.durationMs), sql: clip(s.sql) })),
-            slowestResolvers: stats.slowestResolvers.map((r) => ({ path: r.path, durationMs: round(r.durationMs) })),
-            ...(suppressed > 0 ? { suppressedSinceLastLine: suppressed } : {}),
-          },
-          'operation over budget',
-        );
-      }
+      const record = (totalMs: number) => {
+        window?.finished({ durationMs: totalMs, ok, operation: stats.operationName ?? 'anonymous' });
+        const budgetMs = budgetFor(stats, budgets);
+        const over = stats.operationType !== null && stats.operationType !== 'subscription' && totalMs > budgetMs;
+        metrics?.recordOperation(stats, totalMs, over);
+        const suppressed = over ? limiter.take(stats.operationName ?? 'anonymous') : null;
+        if (suppressed !== null) {
+          log.warn(
+            {
+              requestId: stats.requestId,
+              operationName: stats.operationName,
+              operationType: stats.operationType,
+              durationMs: round(totalMs),
+              budgetMs,
+              executeMs: gqlMs === null ? null : round(gqlMs),
+              sql: { count: stats.sqlCount, totalMs: round(stats.sqlMs) },
+              slowestSql: stats.slowestSql.slice(0, 3).map((s) => ({ durationMs: round(s.durationMs), sql: clip(s.sql) })),
+              slowestResolvers: stats.slowestResolvers.map((r) => ({ path: r.path, durationMs: round(r.durationMs) })),
+              ...(suppressed > 0 ? { suppressedSinceLastLine: suppressed } : {}),
+            },
+            'operation over budget',
+          );
+        }
+      };
+      // Behind node:http, the operation's latency ends when its response is written ('finish'),
+      // or when the connection closes first; otherwise (yoga.fetch) it ends here.
+      const { res } = nodeOf(serverContext);
+      if (!res || res.writableFinished) return record(res ? stats.elapsedMs() : handlerMs);
+      let recorded = false;
+      const done = () => {
+        if (recorded) return;
+        recorded = true;
+        record(stats.elapsedMs());
+      };
+      res.once('finish', done);
+      res.once('close', done);
     },
   };
+}
+
+/** The node:http request and response behind a request, when it came through node:http. */
+function nodeOf(serverContext: unknown): { req?: IncomingMessage; res?: ServerResponse } {
+  return (serverContext ?? {}) as { req?: IncomingMessage; res?: ServerResponse };
 }
 
 /** SQL text in a breach line: enough to recognise the statement; the trace has it whole. */

@@ -80,10 +80,10 @@ describe('rejections', () => {
 
 describe('the policy configuration', () => {
   it('turns introspection off and requires persisted operations in production, unless told otherwise', () => {
-    const production = loadConfig({ NODE_ENV: 'production' });
+    const production = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/cadence' });
     expect(production).toMatchObject({ allowIntrospection: false, persistedOperationsOnly: true });
     expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({ allowIntrospection: true, persistedOperationsOnly: false });
-    expect(loadConfig({ NODE_ENV: 'production', ALLOW_INTROSPECTION: 'true', PERSISTED_OPERATIONS_ONLY: 'false' })).toMatchObject({
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/cadence', ALLOW_INTROSPECTION: 'true', PERSISTED_OPERATIONS_ONLY: 'false' })).toMatchObject({
       allowIntrospection: true,
       persistedOperationsOnly: false,
     });

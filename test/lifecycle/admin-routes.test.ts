@@ -1,0 +1,64 @@
+// /metrics, /health/performance and /metrics/performance behind METRICS_TOKEN (issue 8, "Also
+// found"): open in development without a token, closed in production without one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../support/app.js';
+
+const TOKEN = 'metrics-token-0123456789abcdef';
+const PATHS = ['/metrics', '/health/performance', '/metrics/performance'];
+
+async function status(app: TestApp, path: string, token?: string) {
+  const response = await app.yoga.fetch(`http://cadence.test${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  await response.text();
+  return response.status;
+}
+
+describe('with METRICS_TOKEN', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp({ env: { METRICS_TOKEN: TOKEN } });
+  });
+  afterAll(() => app.close());
+
+  it('answers only the bearer of the token', async () => {
+    for (const path of PATHS) {
+      expect(await status(app, path)).toBe(401);
+      expect(await status(app, path, 'wrong-token-0123456789abcdef')).toBe(401);
+      expect(await status(app, path, TOKEN.slice(0, -1))).toBe(401);
+      expect(await status(app, path, TOKEN)).toBe(200);
+    }
+    // Probes stay open.
+    expect(await status(app, '/health')).toBe(200);
+    expect(await status(app, '/health/ready')).toBe(200);
+  });
+});
+
+describe('in production without METRICS_TOKEN', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp({ env: { NODE_ENV: 'production' } });
+  });
+  afterAll(() => app.close());
+
+  it('keeps them closed and says how to open them', async () => {
+    for (const path of PATHS) {
+      const response = await app.yoga.fetch(`http://cadence.test${path}`);
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+      expect(body.errors[0]!.message).toContain('METRICS_TOKEN');
+    }
+    expect(await status(app, '/health/ready')).toBe(200);
+  });
+});
+
+describe('in development without METRICS_TOKEN', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp();
+  });
+  afterAll(() => app.close());
+
+  it('leaves them open', async () => {
+    for (const path of PATHS) expect(await status(app, path)).toBe(200);
+  });
+});
