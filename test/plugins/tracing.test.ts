@@ -58,9 +58,15 @@ describe('with default budgets', () => {
   });
 
   it('logs no over-budget line for an operation within its budget', async () => {
-    const before = app.logLines.length;
-    ok(await app.request(`query Cheap { __typename }`, { key }));
-    expect(app.logLines.slice(before).filter((l) => l.msg === 'operation over budget')).toEqual([]);
+    // A budget no request can miss, so the check does not depend on how loaded the machine is.
+    const roomy = await startApp({ env: { OPERATION_BUDGETS: JSON.stringify({ Cheap: 600_000 }) } });
+    try {
+      const before = roomy.logLines.length;
+      ok(await roomy.request(`query Cheap { __typename }`, { key: (await signUp(roomy)).key }));
+      expect(roomy.logLines.slice(before).filter((l) => l.msg === 'operation over budget')).toEqual([]);
+    } finally {
+      await roomy.close();
+    }
   });
 });
 
