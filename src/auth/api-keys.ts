@@ -22,6 +22,13 @@ export function generateApiKey(): NewApiKey {
   return { key, prefix: key.slice(0, 12), hash: hashApiKey(key) };
 }
 
+/** The key in an `Authorization` value if it is a well-formed `Bearer` key, else null. */
+export function bearerKey(header: string | null): string | null {
+  if (!header) return null;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match && KEY_PATTERN.test(match[1]!) ? match[1]! : null;
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -39,11 +46,15 @@ export async function authenticate(header: string | null, cache?: ApiKeyCache): 
   const hash = hashApiKey(key);
   const cached = cache?.get(hash);
   if (cached) return cached;
+  if (cache?.isUnknown(hash)) throw unauthenticated('Invalid or revoked API key');
   const found = await db().apiKey.findUnique({
     where: { hash },
     select: { id: true, userId: true, revokedAt: true },
   });
-  if (!found || found.revokedAt) throw unauthenticated('Invalid or revoked API key');
+  if (!found || found.revokedAt) {
+    cache?.setUnknown(hash);
+    throw unauthenticated('Invalid or revoked API key');
+  }
   const viewer = { userId: found.userId, apiKeyId: found.id };
   cache?.set(hash, viewer);
   return viewer;

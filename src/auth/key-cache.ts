@@ -1,6 +1,12 @@
 // A short-lived, in-process cache of verified API keys, so most requests skip the key lookup.
 // Revocation evicts at once on this instance and, through Redis pub/sub, on every other; an
 // instance that misses the message (Redis down) serves a revoked key for at most the TTL.
+//
+// Keys that did not verify are remembered too, for a shorter time (`negativeTtlMs`), so a client
+// repeating an unknown or revoked key costs one lookup per key per negative TTL instead of one per
+// request. A stale negative entry cannot refuse a newly made key: keys are 256 random bits made by
+// the server, so nobody can have sent one before it exists. What a negative entry can delay is only
+// a key row written by hand for a value that was already tried, by at most the negative TTL.
 import type { Logger } from 'pino';
 import type { Viewer } from '../context.js';
 import { subscribe, type Redis } from '../redis.js';
@@ -15,16 +21,52 @@ interface Entry {
 export class ApiKeyCache {
   private readonly byHash = new Map<string, Entry>();
   private readonly hashById = new Map<string, string>();
+  /** Hashes that did not verify → when that verdict expires; oldest (least recently seen) first. */
+  private readonly unknown = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
 
   /**
    * @param ttlMs how long a verified key is trusted without asking PostgreSQL; 0 disables the cache.
    * @param maxEntries bound on memory; the oldest entries go first.
+   * @param negativeTtlMs how long a key that did not verify is refused without asking again; 0 disables.
+   * @param maxUnknown bound on remembered unknown keys (sprayed keys evict each other, least recent first).
    */
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
+    private readonly negativeTtlMs = 0,
+    private readonly maxUnknown = 10_000,
   ) {}
+
+  /** True while `hash` is remembered as not a live key. */
+  isUnknown(hash: string, now = Date.now()): boolean {
+    const expires = this.unknown.get(hash);
+    if (expires === undefined) return false;
+    this.unknown.delete(hash);
+    if (expires <= now) return false;
+    this.unknown.set(hash, expires); // most recently seen goes last: LRU order
+    return true;
+  }
+
+  /** Remembers that `hash` is not a live key (unknown or revoked). */
+  setUnknown(hash: string, now = Date.now()): void {
+    if (this.negativeTtlMs <= 0) return;
+    this.unknown.delete(hash);
+    if (this.unknown.size >= this.maxUnknown) {
+      const oldest = this.unknown.keys().next().value;
+      if (oldest !== undefined) this.unknown.delete(oldest);
+    }
+    this.unknown.set(hash, now + this.negativeTtlMs);
+  }
+
+  /** Forgets a negative verdict (a key just made with this hash). */
+  forgetUnknown(hash: string): void {
+    this.unknown.delete(hash);
+  }
+
+  get unknownSize(): number {
+    return this.unknown.size;
+  }
 
   get(hash: string, now = Date.now()): Viewer | undefined {
     const entry = this.byHash.get(hash);
