@@ -33,6 +33,27 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+interface KeyRow {
+  id: string;
+  userId: string;
+  revokedAt: Date | null;
+}
+
+// Concurrent requests with the same key share one lookup: a burst of one unknown key costs one
+// query, not one per request.
+const inFlight = new Map<string, Promise<KeyRow | null>>();
+
+function lookUp(hash: string): Promise<KeyRow | null> {
+  let pending = inFlight.get(hash);
+  if (!pending) {
+    pending = db()
+      .apiKey.findUnique({ where: { hash }, select: { id: true, userId: true, revokedAt: true } })
+      .finally(() => inFlight.delete(hash));
+    inFlight.set(hash, pending);
+  }
+  return pending;
+}
+
 /**
  * The viewer for an `Authorization` header value. No header means anonymous (null); anything
  * else that is not a live key is UNAUTHENTICATED, so a typo never silently downgrades a request.
@@ -47,10 +68,7 @@ export async function authenticate(header: string | null, cache?: ApiKeyCache): 
   const cached = cache?.get(hash);
   if (cached) return cached;
   if (cache?.isUnknown(hash)) throw unauthenticated('Invalid or revoked API key');
-  const found = await db().apiKey.findUnique({
-    where: { hash },
-    select: { id: true, userId: true, revokedAt: true },
-  });
+  const found = await lookUp(hash);
   if (!found || found.revokedAt) {
     cache?.setUnknown(hash);
     throw unauthenticated('Invalid or revoked API key');

@@ -92,10 +92,11 @@ class PolicyLimiter {
     // Not connected: the insurance limiter answers at once (rejectIfRedisNotReady).
     if (this.redis?.status !== 'ready') this.fellBack('unavailable');
     const shared = settle(this.shared.consume(key));
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let expire = () => {};
     const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, this.timeoutMs);
+      expire = () => resolve(undefined);
     });
+    const timer = setTimeout(expire, this.timeoutMs);
     try {
       const first = await Promise.race([shared, late]);
       if (first) return first;
