@@ -5,10 +5,12 @@
 // Checked in onRequest, before the body is parsed, so every request counts: cache hits and
 // refusals alike. Health and metrics routes are never limited.
 //
-// Redis is never waited on for long: a decision not back within `redisTimeoutMs` is taken by the
-// instance's own in-memory limiter (the RateLimiterRedis `insuranceLimiter`), which also decides
-// at once while Redis is down (ioredis is not "ready"). During an outage each instance therefore
-// grants the full quota on its own: N instances allow up to N× the limit until Redis is back.
+// Redis is never waited on for long: a decision not back within `redisTimeoutMs`, or failed, is
+// taken by the instance's own RateLimiterMemory, which also decides at once while Redis is down
+// (ioredis is not "ready"). That is rate-limiter-flexible's insurance-limiter pattern, called here
+// rather than through its `insuranceLimiter` option: with the option, a call that timed out here and
+// then failed in ioredis (its 100 ms command timeout) would be counted locally twice. During an
+// outage each instance grants the full quota on its own: N instances allow up to N× the limit.
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -43,7 +45,7 @@ const UNLIMITED = /^\/(health|metrics)(\/|$)/;
 /** How often a fallback to per-instance limits is logged at most (a summary with counts). */
 const FALLBACK_LOG_MS = 10_000;
 
-type FallbackReason = 'timeout' | 'unavailable';
+type FallbackReason = 'timeout' | 'error' | 'unavailable';
 
 interface Verdict {
   policy: RateLimitPolicy;
@@ -73,7 +75,7 @@ class PolicyLimiter {
     const base = { points: policy.limit, duration: policy.windowS, keyPrefix: `${keyPrefix}:${policy.name}` };
     this.local = new RateLimiterMemory(base);
     this.shared = redis
-      ? new RateLimiterRedis({ ...base, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: this.local })
+      ? new RateLimiterRedis({ ...base, storeClient: redis, rejectIfRedisNotReady: true })
       : undefined;
   }
 
@@ -89,9 +91,12 @@ class PolicyLimiter {
 
   private async decide(key: string): Promise<RateLimiterRes> {
     if (!this.shared) return settle(this.local.consume(key));
-    // Not connected: the insurance limiter answers at once (rejectIfRedisNotReady).
-    if (this.redis?.status !== 'ready') this.fellBack('unavailable');
-    const shared = settle(this.shared.consume(key));
+    if (this.redis?.status !== 'ready') {
+      // Not connected: no Redis call at all (ioredis would fail it at once anyway: no offline queue).
+      this.fellBack('unavailable');
+      return settle(this.local.consume(key));
+    }
+    const shared = settle(this.shared.consume(key)).catch(() => 'error' as const);
     let expire = () => {};
     const late = new Promise<undefined>((resolve) => {
       expire = () => resolve(undefined);
@@ -99,14 +104,13 @@ class PolicyLimiter {
     const timer = setTimeout(expire, this.timeoutMs);
     try {
       const first = await Promise.race([shared, late]);
-      if (first) return first;
+      if (first instanceof RateLimiterRes) return first;
+      // Redis failed or is slow: decide here; a late answer is dropped.
+      this.fellBack(first === 'error' ? 'error' : 'timeout');
+      return settle(this.local.consume(key));
     } finally {
       clearTimeout(timer);
     }
-    // Redis is slow: decide here; its late answer (or error) is dropped.
-    shared.catch(() => {});
-    this.fellBack('timeout');
-    return settle(this.local.consume(key));
   }
 }
 
@@ -132,14 +136,15 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
   const keyPrefix = options.keyPrefix ?? 'cadence:rl';
   const policyValue = policyHeader(policies);
 
-  let pending: Record<FallbackReason, number> = { timeout: 0, unavailable: 0 };
+  const none = (): Record<FallbackReason, number> => ({ timeout: 0, error: 0, unavailable: 0 });
+  let pending = none();
   let lastLogged = -Infinity;
   const fellBack = (reason: FallbackReason) => {
     pending[reason]++;
     const now = Date.now();
     if (now - lastLogged < FALLBACK_LOG_MS) return;
     options.log.warn({ fallbacks: pending }, 'rate limits decided per instance: Redis unavailable or slow');
-    pending = { timeout: 0, unavailable: 0 };
+    pending = none();
     lastLogged = now;
   };
 
