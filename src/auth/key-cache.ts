@@ -12,6 +12,8 @@ import type { Viewer } from '../context.js';
 import { subscribe, type Redis } from '../redis.js';
 
 const CHANNEL = 'cadence:api-key-revoked';
+const PROVEN_TTL_MS = 60 * 60 * 1000;
+const MAX_PROVEN = 50_000;
 
 interface Entry {
   viewer: Viewer;
@@ -21,6 +23,12 @@ interface Entry {
 export class ApiKeyCache {
   private readonly byHash = new Map<string, Entry>();
   private readonly hashById = new Map<string, string>();
+  /**
+   * Hashes that verified within PROVEN_TTL_MS → when that ends. Not trusted for authentication
+   * (that is `byHash`'s job, with its short TTL and revocation); only so the abuse guard can count
+   * a key that proved itself recently on its own instead of against its (maybe shared) address.
+   */
+  private readonly proven = new Map<string, number>();
   /** Hashes that did not verify → when that verdict expires; oldest (least recently seen) first. */
   private readonly unknown = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
@@ -78,8 +86,20 @@ export class ApiKeyCache {
     return entry.viewer;
   }
 
+  /** True when `hash` verified within the last PROVEN_TTL_MS (it may have been revoked since). */
+  provenRecently(hash: string, now = Date.now()): boolean {
+    const until = this.proven.get(hash);
+    return until !== undefined && until > now;
+  }
+
   /** Only keys that verified are cached: unknown keys sprayed at the API must not fill memory. */
   set(hash: string, viewer: Viewer, now = Date.now()): void {
+    this.proven.delete(hash);
+    if (this.proven.size >= MAX_PROVEN) {
+      const oldest = this.proven.keys().next().value;
+      if (oldest !== undefined) this.proven.delete(oldest);
+    }
+    this.proven.set(hash, now + PROVEN_TTL_MS);
     if (this.ttlMs <= 0) return;
     if (this.byHash.size >= this.maxEntries) {
       const oldest = this.byHash.keys().next().value;

@@ -46,7 +46,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
   const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS, undefined, config.AUTH_NEGATIVE_CACHE_TTL_MS);
   const isVerifiedKey = (authorization: string) => {
     const key = bearerKey(authorization);
-    return key !== null && keyCache.get(hashApiKey(key)) !== undefined;
+    return key !== null && keyCache.provenRecently(hashApiKey(key));
   };
   if (redis) keyCache.listen(redis);
   const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });

@@ -4,8 +4,8 @@
 // too many refusals in a window is answered 429 after a delay that costs no CPU: a closed-loop
 // flood then sends a request per connection per delay instead of thousands per second.
 //
-// Whom a refusal counts against: a key only once it has proved itself (it is in the verified-key
-// cache); anything else — no key, a malformed key, an unknown or revoked one — counts against the
+// Whom a refusal counts against: a key only once it has proved itself (it verified on this
+// instance within the last hour); anything else — no key, a malformed key, an unknown or revoked one — counts against the
 // client's address. Counting per header value let a client that sends a new junk key each time
 // escape the guard for ever.
 import { createHash } from 'node:crypto';
@@ -22,7 +22,7 @@ export interface AbuseGuardOptions {
   tarpitMs?: number;
   /** Requests held at once; beyond this they are answered 429 at once (memory stays bounded). @default 1000 */
   maxHeld?: number;
-  /** True when the `Authorization` value is a key verified recently (so it may be counted on its own). */
+  /** True when the `Authorization` value is a key that verified recently (so it may be counted on its own). */
   isVerifiedKey?: (authorization: string) => boolean;
   /** Proxies of ours in front whose X-Forwarded-For entry names the client (src/plugins/client-address.ts). @default 0 */
   trustedProxies?: number;

@@ -120,6 +120,15 @@ describe('ApiKeyCache: unknown keys', () => {
     expect(cache.isUnknown('h1', 2)).toBe(false);
   });
 
+  it('remembers keys that verified, even with the positive cache off, for the abuse guard', () => {
+    const cache = new ApiKeyCache(0, 10);
+    cache.set('h1', { userId: 'u1', apiKeyId: 'k1' }, 0);
+    expect(cache.get('h1', 0)).toBeUndefined();
+    expect(cache.provenRecently('h1', 1_000)).toBe(true);
+    expect(cache.provenRecently('h2', 1_000)).toBe(false);
+    expect(cache.provenRecently('h1', 60 * 60 * 1000)).toBe(false);
+  });
+
   it('remembers nothing when the negative TTL is 0', () => {
     const cache = new ApiKeyCache(60_000, 10, 0);
     cache.setUnknown('h1', 0);

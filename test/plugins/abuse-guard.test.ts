@@ -64,8 +64,8 @@ describe('the abuse guard', () => {
   beforeAll(async () => {
     app = await startApp({ env: { ABUSE_MAX_REJECTIONS: '5', ABUSE_WINDOW_MS: '2000', ABUSE_TARPIT_MS: String(TARPIT_MS) } });
     ({ key } = await signUp(app));
-    // A key counts on its own once it has verified (it is in the key cache); before that it is
-    // just a claim, counted against the address like any junk key.
+    // A key counts on its own once it has verified on this instance (within the last hour);
+    // before that it is just a claim, counted against the address like any junk key.
     ok(await app.request(`{ viewer { id } }`, { key }));
   });
   afterAll(() => app.close());
