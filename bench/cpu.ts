@@ -69,6 +69,9 @@ async function main(): Promise<void> {
   // Resolution is what this measures; RESPONSE_CACHE_TTL_MS=10000 (e.g. as --b) measures hits.
   process.env.RESPONSE_CACHE_TTL_MS ??= '0';
   process.env.GRAPHIQL = 'false';
+  // Thousands of requests with one key: rate limits off (test/plugins/rate-limit.test.ts covers them).
+  process.env.RATE_LIMIT_PER_MINUTE ??= '0';
+  process.env.RATE_LIMIT_BURST ??= '0';
   const { KEYS_FILE, checkReachable, readKeysFile } = await import('./lib/benchdb.js');
   await checkReachable(process.env.DATABASE_URL);
   const { loadOperations, requestBody } = await import('./lib/operations.js');

@@ -42,6 +42,17 @@ const schema = z.object({
   ABUSE_TARPIT_MS: int(0, 60_000).default(1_000),
   /** How long a verified API key is trusted without a lookup (0: look up every request). */
   AUTH_CACHE_TTL_MS: int(0, 3_600_000).default(10_000),
+  /** How long an unknown or revoked key is refused without a lookup (0: look up every request); see docs/reliability.md. */
+  AUTH_NEGATIVE_CACHE_TTL_MS: int(0, 60_000).default(5_000),
+  /** Proxies of ours in front that append the client's address to X-Forwarded-For (0: use the socket's peer). */
+  TRUST_PROXY: int(0, 16).default(0),
+  /** Requests per API key (or per address when anonymous) per minute, across all instances (0: off). */
+  RATE_LIMIT_PER_MINUTE: int(0, 100_000_000).default(100),
+  /** Requests per API key (or address) per RATE_LIMIT_BURST_WINDOW_S (0: off). */
+  RATE_LIMIT_BURST: int(0, 100_000_000).default(20),
+  RATE_LIMIT_BURST_WINDOW_S: int(1, 3_600).default(10),
+  /** Longest wait for Redis on a rate-limit decision before this instance decides alone. */
+  RATE_LIMIT_REDIS_TIMEOUT_MS: int(1, 1_000).default(25),
   /**
    * How long a query's answer is served from memory to the same user (0: off). Any mutation by the
    * user drops their answers at once, on every instance when REDIS_URL is set; without Redis, other

@@ -120,6 +120,10 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
     LOG_LEVEL: 'warn',
     DEMO: 'false',
     GRAPHIQL: 'false',
+    // A benchmark client sends thousands of requests a minute with one key: rate limits off
+    // (they have their own tests, test/plugins/rate-limit.test.ts); a caller's env may turn them on.
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_BURST: '0',
     // `cached` is Cadence with the response cache on whatever the caller's environment says;
     // `npm run bench` turns it off for `cadence`, which measures resolution.
     ...(kind === 'cached' ? { RESPONSE_CACHE_TTL_MS: '10000' } : {}),

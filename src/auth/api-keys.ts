@@ -22,8 +22,36 @@ export function generateApiKey(): NewApiKey {
   return { key, prefix: key.slice(0, 12), hash: hashApiKey(key) };
 }
 
+/** The key in an `Authorization` value if it is a well-formed `Bearer` key, else null. */
+export function bearerKey(header: string | null): string | null {
+  if (!header) return null;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match && KEY_PATTERN.test(match[1]!) ? match[1]! : null;
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
+}
+
+interface KeyRow {
+  id: string;
+  userId: string;
+  revokedAt: Date | null;
+}
+
+// Concurrent requests with the same key share one lookup: a burst of one unknown key costs one
+// query, not one per request.
+const inFlight = new Map<string, Promise<KeyRow | null>>();
+
+function lookUp(hash: string): Promise<KeyRow | null> {
+  let pending = inFlight.get(hash);
+  if (!pending) {
+    pending = db()
+      .apiKey.findUnique({ where: { hash }, select: { id: true, userId: true, revokedAt: true } })
+      .finally(() => inFlight.delete(hash));
+    inFlight.set(hash, pending);
+  }
+  return pending;
 }
 
 /**
@@ -39,11 +67,12 @@ export async function authenticate(header: string | null, cache?: ApiKeyCache): 
   const hash = hashApiKey(key);
   const cached = cache?.get(hash);
   if (cached) return cached;
-  const found = await db().apiKey.findUnique({
-    where: { hash },
-    select: { id: true, userId: true, revokedAt: true },
-  });
-  if (!found || found.revokedAt) throw unauthenticated('Invalid or revoked API key');
+  if (cache?.isUnknown(hash)) throw unauthenticated('Invalid or revoked API key');
+  const found = await lookUp(hash);
+  if (!found || found.revokedAt) {
+    cache?.setUnknown(hash);
+    throw unauthenticated('Invalid or revoked API key');
+  }
   const viewer = { userId: found.userId, apiKeyId: found.id };
   cache?.set(hash, viewer);
   return viewer;

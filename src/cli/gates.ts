@@ -37,6 +37,9 @@ async function main(): Promise<number> {
     AUTH_CACHE_TTL_MS: String(GATE_ENV_TTL_MS),
     // The gates measure resolution: a cached answer would count no SQL at all.
     RESPONSE_CACHE_TTL_MS: '0',
+    // Every gate request uses one key, far beyond the default rate limits.
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_BURST: '0',
   });
   const database = await openDatabase(config);
   try {

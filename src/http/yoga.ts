@@ -1,7 +1,7 @@
 // The HTTP handler: Yoga with the plugin stack, the context factory and health routes.
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { authenticate } from '../auth/api-keys.js';
+import { authenticate, bearerKey, hashApiKey } from '../auth/api-keys.js';
 import { ApiKeyCache } from '../auth/key-cache.js';
 import type { Config } from '../config.js';
 import { createContext, type Context } from '../context.js';
@@ -22,6 +22,8 @@ import { useIdempotency } from '../plugins/use-idempotency.js';
 import { DeadlineExceeded, remainingMs, useDeadline, withinDeadline } from '../plugins/use-deadline.js';
 import { timedOut } from '../errors.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
+import { useRateLimit } from '../plugins/use-rate-limit.js';
+import { useSingleAuthorization } from '../plugins/use-single-authorization.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import { schema } from '../schema/index.js';
 import { createFeedbackWorker } from '../queue/start-worker.js';
@@ -48,7 +50,11 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
   const metrics = createMetrics({ pool: database?.kind === 'postgres' ? database.pool : undefined });
   const window = new PerfWindow(config.PERF_WINDOW_SECONDS * 1000);
   const stopSqlAccounting = startSqlAccounting({ log, slowQueryMs: config.SLOW_QUERY_MS });
-  const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS);
+  const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS, undefined, config.AUTH_NEGATIVE_CACHE_TTL_MS);
+  const isVerifiedKey = (authorization: string) => {
+    const key = bearerKey(authorization);
+    return key !== null && keyCache.provenRecently(hashApiKey(key));
+  };
   if (redis) keyCache.listen(redis);
   const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });
   if (redis) responseCache.listen(redis);
@@ -62,7 +68,26 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
   const plugins: Plugin[] = [
     useRequestId(),
     // Before anything costly: a client that keeps getting refused waits for its 429.
-    useAbuseGuard({ maxRejections: config.ABUSE_MAX_REJECTIONS, windowMs: config.ABUSE_WINDOW_MS, tarpitMs: config.ABUSE_TARPIT_MS }),
+    useAbuseGuard({
+      maxRejections: config.ABUSE_MAX_REJECTIONS,
+      windowMs: config.ABUSE_WINDOW_MS,
+      tarpitMs: config.ABUSE_TARPIT_MS,
+      isVerifiedKey,
+      trustedProxies: config.TRUST_PROXY,
+    }),
+    // Per key (or address), shared through Redis; before parsing, so cache hits count too.
+    useRateLimit({
+      policies: [
+        { name: 'burst', limit: config.RATE_LIMIT_BURST, windowS: config.RATE_LIMIT_BURST_WINDOW_S },
+        { name: 'minute', limit: config.RATE_LIMIT_PER_MINUTE, windowS: 60 },
+      ],
+      redis,
+      redisTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
+      trustedProxies: config.TRUST_PROXY,
+      log,
+    }),
+    // Two Authorization headers: refused, counted by the guard above.
+    useSingleAuthorization(),
     // Operators' routes need METRICS_TOKEN (closed in production without one).
     useAdminRoutes({ token: config.METRICS_TOKEN, closedWithoutToken: config.production }),
     useTracing({ log, budgets, traceExtensions: config.traceExtensions, metrics, window }) as Plugin,

@@ -1,5 +1,6 @@
 // The API-key cache: warm keys skip the lookup, revocation is immediate here and, through the
-// real local Redis, on another instance; unknown keys are never cached.
+// real local Redis, on another instance; unknown keys are refused from memory for a short TTL
+// (issue 8: a repeated unknown key cost a lookup per request).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyCache } from '../../src/auth/key-cache.js';
@@ -32,10 +33,10 @@ describe('two instances sharing PostgreSQL and Redis', () => {
     expect(await lookups(a, key)).toEqual({ status: 200, lookups: 0 });
   });
 
-  it('never caches an unknown key', async () => {
+  it('looks an unknown key up once, then refuses it from memory', async () => {
     const unknown = `cad_${'B'.repeat(43)}`;
     expect(await lookups(a, unknown)).toEqual({ status: 401, lookups: 1 });
-    expect(await lookups(a, unknown)).toEqual({ status: 401, lookups: 1 });
+    expect(await lookups(a, unknown)).toEqual({ status: 401, lookups: 0 });
   });
 
   it('refuses a revoked key at once on the instance that revoked it and, through Redis, on the other', async () => {
@@ -94,5 +95,43 @@ describe('ApiKeyCache', () => {
     cache.evict('k2');
     expect(cache.get('h2', 1)).toBeUndefined();
     expect(cache.get('h3', 1)).toEqual(viewer(3));
+  });
+});
+
+describe('ApiKeyCache: unknown keys', () => {
+  it('refuses an unknown hash until its negative TTL ends', () => {
+    const cache = new ApiKeyCache(60_000, 10, 1_000);
+    cache.setUnknown('h1', 0);
+    expect(cache.isUnknown('h1', 999)).toBe(true);
+    expect(cache.isUnknown('h1', 1_000)).toBe(false);
+    expect(cache.unknownSize).toBe(0);
+  });
+
+  it('stays within its bound, dropping the least recently seen', () => {
+    const cache = new ApiKeyCache(60_000, 10, 60_000, 2);
+    cache.setUnknown('h1', 0);
+    cache.setUnknown('h2', 0);
+    expect(cache.isUnknown('h1', 1)).toBe(true); // h1 is now the most recent
+    cache.setUnknown('h3', 1);
+    expect(cache.unknownSize).toBe(2);
+    expect(cache.isUnknown('h2', 2)).toBe(false);
+    expect(cache.isUnknown('h1', 2)).toBe(true);
+    cache.forgetUnknown('h1');
+    expect(cache.isUnknown('h1', 2)).toBe(false);
+  });
+
+  it('remembers keys that verified, even with the positive cache off, for the abuse guard', () => {
+    const cache = new ApiKeyCache(0, 10);
+    cache.set('h1', { userId: 'u1', apiKeyId: 'k1' }, 0);
+    expect(cache.get('h1', 0)).toBeUndefined();
+    expect(cache.provenRecently('h1', 1_000)).toBe(true);
+    expect(cache.provenRecently('h2', 1_000)).toBe(false);
+    expect(cache.provenRecently('h1', 60 * 60 * 1000)).toBe(false);
+  });
+
+  it('remembers nothing when the negative TTL is 0', () => {
+    const cache = new ApiKeyCache(60_000, 10, 0);
+    cache.setUnknown('h1', 0);
+    expect(cache.isUnknown('h1', 0)).toBe(false);
   });
 });

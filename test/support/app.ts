@@ -39,6 +39,10 @@ export async function startApp(options: StartOptions = {}) {
     // The suites send hundreds of refused requests from one client on purpose; the guard that
     // slows such a client down has its own test (test/plugins/abuse-guard.test.ts).
     ABUSE_MAX_REJECTIONS: '0',
+    // Likewise far more requests than the default rate limits allow, all from one address; the
+    // limits have their own tests (test/plugins/rate-limit.test.ts).
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    RATE_LIMIT_BURST: '100000000',
     // Suites count the SQL of repeated requests and write fixtures straight through Prisma, which
     // a cached answer would hide; the cache has its own tests (test/plugins/response-cache.test.ts).
     RESPONSE_CACHE_TTL_MS: '0',
