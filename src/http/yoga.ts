@@ -13,6 +13,7 @@ import { startSqlAccounting } from '../perf/sql-accounting.js';
 import { useTracing, type Budgets } from '../plugins/use-tracing.js';
 import type { Redis } from '../redis.js';
 import { useHealth } from './health.js';
+import { graphiqlOptions, renderGraphiQL, useGraphiqlAssets } from './graphiql.js';
 import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
@@ -55,6 +56,8 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     useAbuseGuard({ maxRejections: config.ABUSE_MAX_REJECTIONS, windowMs: config.ABUSE_WINDOW_MS, tarpitMs: config.ABUSE_TARPIT_MS }),
     useTracing({ log, budgets, traceExtensions: config.traceExtensions, metrics, window }) as Plugin,
     useHealth({ database, redis, window, budgets }),
+    // GraphiQL's script, styles and workers from node_modules: the page works without a network.
+    ...(config.graphiql ? [useGraphiqlAssets()] : []),
     // policy: limits on the document, persisted operations (issue #4)
     // (connection arguments are checked there too, by the cost plugin at validation)
     ...policyPlugins(config),
@@ -74,9 +77,9 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     schema,
     logging: log.child({ component: 'yoga' }),
     plugins,
-    graphiql: config.graphiql
-      ? { title: 'Cadence', headers: graphiqlHeaders ? JSON.stringify(graphiqlHeaders) : undefined }
-      : false,
+    // The demo key is pre-filled in development only, whatever the caller passes.
+    graphiql: config.graphiql ? graphiqlOptions({ schema, headers: config.production ? undefined : graphiqlHeaders }) : false,
+    renderGraphiQL,
     landingPage: false,
     // Yoga's own empty-bodied check moves aside so /health answers with our JSON.
     healthCheckEndpoint: '/health/live',
