@@ -2,8 +2,8 @@
 // npm run build: compiles the server to dist/ with tsc (tsconfig.build.json) and copies beside it
 // the files the compiled code reads at run time, at the same relative paths as in the repository
 // (src/ resolves them from import.meta.url): migrations, the Prisma schema, the persisted-operations
-// manifest and the frontend's operations (GraphiQL's examples). `node dist/src/main.js` then runs
-// with plain Node: no TypeScript tooling is loaded.
+// manifest, the frontend's operations (GraphiQL's examples) and the dashboard's page.
+// `node dist/src/main.js` then runs with plain Node: no TypeScript tooling is loaded.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,6 +33,7 @@ const copies = [
   'schema/generated/persisted-documents.json',
   'schema/operations',
   'schema/breaking-changes.json',
+  'src/http/dashboard/public',
 ];
 for (const path of copies) cpSync(`${root}${path}`, `${dist}${path}`, { recursive: true });
 

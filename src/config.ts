@@ -93,6 +93,8 @@ const schema = z.object({
   TRACE_EXTENSIONS: bool.optional(),
   /** The rolling window behind /health/performance and /metrics/performance. */
   PERF_WINDOW_SECONDS: int(1, 3_600).default(60),
+  /** Opens /dashboard in production (HTTP Basic password or Bearer token); unset there, no dashboard. */
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = ReturnType<typeof finish>;

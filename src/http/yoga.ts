@@ -14,6 +14,7 @@ import { useTracing, type Budgets } from '../plugins/use-tracing.js';
 import type { Redis } from '../redis.js';
 import { useHealth } from './health.js';
 import { graphiqlOptions, renderGraphiQL, useGraphiqlAssets } from './graphiql.js';
+import { useDashboard } from './dashboard/index.js';
 import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
@@ -58,6 +59,20 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     useHealth({ database, redis, window, budgets }),
     // GraphiQL's script, styles and workers from node_modules: the page works without a network.
     ...(config.graphiql ? [useGraphiqlAssets()] : []),
+    // /dashboard: in development, or in production for ADMIN_TOKEN only (absent otherwise).
+    ...(!config.production || config.ADMIN_TOKEN
+      ? [
+          useDashboard({
+            production: config.production,
+            adminToken: config.ADMIN_TOKEN,
+            budgets,
+            windowMs: config.PERF_WINDOW_SECONDS * 1000,
+            pool: database?.kind === 'postgres' ? database.pool : undefined,
+            poolMax: config.DB_POOL_SIZE,
+            concurrent: () => window.concurrent,
+          }),
+        ]
+      : []),
     // policy: limits on the document, persisted operations (issue #4)
     // (connection arguments are checked there too, by the cost plugin at validation)
     ...policyPlugins(config),
