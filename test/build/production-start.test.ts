@@ -71,6 +71,7 @@ describe('npm run build, then NODE_ENV=production npm start', () => {
       'dist/schema/generated/persisted-documents.json',
       'dist/prisma/migrations/migration_lock.toml',
       'dist/schema/operations/SessionsList.graphql',
+      'dist/src/http/dashboard/public/dashboard.js',
     ]) {
       expect(existsSync(`${ROOT}${file}`), file).toBe(true);
     }
@@ -100,6 +101,10 @@ describe('npm run build, then NODE_ENV=production npm start', () => {
     const page = await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
     await page.body?.cancel();
+    // No ADMIN_TOKEN here: no dashboard.
+    const dashboard = await fetch(`${base}/dashboard`);
+    expect(dashboard.status).toBe(404);
+    await dashboard.body?.cancel();
   });
 
   it('loads no TypeScript and no tsx in the server process, and stops cleanly on SIGTERM', async () => {

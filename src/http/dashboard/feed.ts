@@ -1,6 +1,6 @@
 // The dashboard's data: finished GraphQL operations and sampled gauges in 2-second buckets over the
 // last 5 minutes. Each bucket keeps exact counts, a bounded reservoir of durations (percentiles),
-// its 5 slowest operations and SQL statements with their request ids, and the gauges' peaks, so
+// its 10 slowest operations and SQL statements with their request ids, and the gauges' peaks, so
 // memory is bounded whatever the traffic.
 import { budgetFor, type Budgets } from '../../plugins/use-tracing.js';
 import type { SqlSample } from '../../perf/request-stats.js';
@@ -11,7 +11,7 @@ export const HISTORY_BUCKETS = 150;
 const SAMPLES_PER_BUCKET = 2_000;
 /** Distinct operation names per bucket; the rest count as "other" (names come from clients). */
 const OPERATIONS_PER_BUCKET = 200;
-const KEEP_SLOWEST = 5;
+const KEEP_SLOWEST = 10;
 const SHOW_SLOWEST = 10;
 const SQL_TEXT_CHARS = 400;
 
