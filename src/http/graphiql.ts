@@ -101,6 +101,11 @@ export async function renderGraphiQL(options: GraphiQLOptions): Promise<string> 
     </script>
     <script src="${base}graphiql.js"></script>
     <script>
+      // Every visit starts from the examples: GraphiQL 5 restores saved tabs with an empty editor,
+      // and a saved tab could hold a key from an earlier run.
+      try {
+        for (const key of Object.keys(localStorage)) if (key.startsWith('graphiql:')) localStorage.removeItem(key);
+      } catch {}
       YogaGraphiQL.renderYogaGraphiQL(document.querySelector('#root'), ${scriptJson(options)});
     </script>
   </body>
@@ -124,7 +129,6 @@ export function graphiqlOptions({ schema, headers }: CadenceGraphiqlOptions): Gr
   return {
     title: 'Cadence',
     defaultTabs: tabs,
-    defaultQuery: tabs[0]?.query ?? undefined,
     ...(headerText ? { headers: headerText, defaultHeaders: headerText } : {}),
     // Keys stay out of the browser's storage.
     shouldPersistHeaders: false,

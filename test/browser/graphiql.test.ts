@@ -54,6 +54,15 @@ describe('GraphiQL in Chromium, offline', () => {
     await expect.poll(() => page.locator('.graphiql-response').innerText(), { timeout: 20_000 }).toContain('"sessions"');
     expect(await page.locator('.graphiql-response').innerText()).not.toContain('"errors"');
 
+    // A second visit (same profile) starts from the examples again, key included.
+    await page.goto(`${app.base}/graphql`, { waitUntil: 'load' });
+    await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 15_000 }).toMatch(/query\s+Viewer/); // Monaco renders spaces as U+00A0
+    sent.length = 0;
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => page.locator('.graphiql-response').innerText(), { timeout: 20_000 }).toContain('demo@cadence.dev');
+    expect(sent.find((request) => request.body.includes('query Viewer'))?.authorization).toBe(`Bearer ${app.demoKey}`);
+
     const path = await screenshot(page, 'graphiql');
     expect(path).toMatch(/graphiql\.png$/);
 

@@ -104,7 +104,11 @@ export async function launchBrowser(): Promise<Browser> {
   const requests: string[] = [];
   const problems: string[] = [];
   context.on('request', (request) => requests.push(request.url()));
-  context.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  context.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText ?? '';
+    // A navigation cancels what the previous page was still loading; that is not a failure.
+    if (reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()} ${reason}`);
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   return {
