@@ -1,7 +1,7 @@
 // Browser tests: Cadence on a real HTTP port (its own scratch PostgreSQL database with the demo data
 // and key, as `npm start` has them) and Debian's Chromium driven by playwright-core, headless, with a
 // fresh profile and every request it makes recorded, so a test can show that none left the machine.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,7 @@ export interface Browser {
 
 /** Headless Chromium with a new empty profile and the flags that keep it off the network on its own. */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
   const profile = mkdtempSync(join(tmpdir(), 'cadence-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
