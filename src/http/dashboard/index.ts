@@ -62,6 +62,7 @@ export function useDashboard(options: DashboardOptions): Plugin {
   const access = dashboardAccess(options);
   const feed = new DashboardFeed(options.budgets);
   const sampler = gaugeSampler(options);
+  feed.sample(sampler());
   const timer = setInterval(() => feed.sample(sampler()), SAMPLE_EVERY_MS);
   timer.unref();
 
@@ -77,6 +78,7 @@ export function useDashboard(options: DashboardOptions): Plugin {
       if (request.method !== 'GET') return text('method not allowed', 405, { allow: 'GET' });
 
       if (path === '/dashboard/data') {
+        feed.sample(sampler()); // Current gauges, not up to a second old.
         return endResponse(fetchAPI.Response.json(feed.view(options.windowMs), { headers: headers() }));
       }
       const name = path === '/dashboard' || path === '/dashboard/' ? 'index.html' : path.slice('/dashboard/assets/'.length);
