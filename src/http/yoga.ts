@@ -70,6 +70,9 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
             pool: database?.kind === 'postgres' ? database.pool : undefined,
             poolMax: config.DB_POOL_SIZE,
             concurrent: () => window.concurrent,
+            queueDepth: database
+              ? () => database.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } })
+              : undefined,
           }),
         ]
       : []),

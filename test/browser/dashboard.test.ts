@@ -66,6 +66,7 @@ describe('the dashboard in Chromium', () => {
     expect(hits! + misses!).toBe(2 * ROUNDS);
     expect(hits).toBeGreaterThan(0);
     expect(await tile('pool active / open')).toMatch(/^\d+ \/ \d+ \(max 20\), \d+ waiting$/);
+    expect(await tile('queued operations')).toMatch(/^\d+$/);
 
     // Six charts drawn on canvases.
     expect(await page.locator('.uplot canvas').count()).toBe(6);

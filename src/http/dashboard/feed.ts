@@ -37,6 +37,8 @@ export interface Gauges {
   heapUsedMb: number;
   cpuPercent: number;
   eventLoopP99Ms: number;
+  /** Interview operations waiting or running; read only while someone watches (it costs a query). */
+  queueDepth: number | null;
 }
 
 interface SlowOperation {
@@ -135,6 +137,7 @@ export class DashboardFeed {
           heapUsedMb: gauges.heapUsedMb,
           cpuPercent: Math.max(gauges.cpuPercent, previous.cpuPercent),
           eventLoopP99Ms: Math.max(gauges.eventLoopP99Ms, previous.eventLoopP99Ms),
+          queueDepth: gauges.queueDepth ?? previous.queueDepth,
         }
       : gauges;
   }
@@ -155,6 +158,7 @@ export class DashboardFeed {
       cacheHitRate: [] as (number | null)[],
       poolActive: [] as (number | null)[],
       poolWaiting: [] as (number | null)[],
+      queueDepth: [] as (number | null)[],
       concurrent: [] as (number | null)[],
       rssMb: [] as (number | null)[],
       cpuPercent: [] as (number | null)[],
@@ -173,6 +177,7 @@ export class DashboardFeed {
       series.cacheHitRate.push(bucket ? hitRate(bucket.cache) : null);
       series.poolActive.push(gauges?.pool ? gauges.pool.total - gauges.pool.idle : null);
       series.poolWaiting.push(gauges?.pool ? gauges.pool.waiting : null);
+      series.queueDepth.push(gauges?.queueDepth ?? null);
       series.concurrent.push(gauges?.concurrent ?? null);
       series.rssMb.push(gauges?.rssMb ?? null);
       series.cpuPercent.push(gauges?.cpuPercent ?? null);

@@ -22,10 +22,13 @@ export interface DashboardOptions {
   poolMax?: number;
   /** Requests being handled right now (PerfWindow's gauge). */
   concurrent: () => number;
+  /** Interview operations pending or running (one SQL count), read on each data request. */
+  queueDepth?: () => Promise<number>;
 }
 
 const PUBLIC = new URL('./public/', import.meta.url);
 const SAMPLE_EVERY_MS = 1_000;
+const QUEUE_TIMEOUT_MS = 1_000;
 
 interface Asset {
   body: string;
@@ -67,7 +70,7 @@ export function useDashboard(options: DashboardOptions): Plugin {
   timer.unref();
 
   return {
-    onRequest({ url, request, endResponse, fetchAPI }) {
+    async onRequest({ url, request, endResponse, fetchAPI }) {
       const path = url.pathname;
       if (path !== '/dashboard' && !path.startsWith('/dashboard/')) return;
       const verdict = access(request.headers.get('authorization'));
@@ -78,7 +81,8 @@ export function useDashboard(options: DashboardOptions): Plugin {
       if (request.method !== 'GET') return text('method not allowed', 405, { allow: 'GET' });
 
       if (path === '/dashboard/data') {
-        feed.sample(sampler()); // Current gauges, not up to a second old.
+        // Current gauges, not up to a second old, and the queue while someone is watching.
+        feed.sample({ ...sampler(), queueDepth: await readQueue(options.queueDepth) });
         return endResponse(fetchAPI.Response.json(feed.view(options.windowMs), { headers: headers() }));
       }
       const name = path === '/dashboard' || path === '/dashboard/' ? 'index.html' : path.slice('/dashboard/assets/'.length);
@@ -130,9 +134,24 @@ function gaugeSampler(options: DashboardOptions): (() => Gauges) & { stop(): voi
       heapUsedMb: mb(memory.heapUsed),
       cpuPercent: wallUs > 0 ? Math.round((busyUs / wallUs) * 1000) / 10 : 0,
       eventLoopP99Ms: Math.round(eventLoopP99Ms * 10) / 10,
+      queueDepth: null,
     };
   };
   return Object.assign(read, { stop: () => loop.disable() });
+}
+
+/** The queue's depth, or null when there is no database or it does not answer within a second. */
+async function readQueue(read: (() => Promise<number>) | undefined): Promise<number | null> {
+  if (!read) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), QUEUE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([read(), timeout]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;

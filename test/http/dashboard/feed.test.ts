@@ -76,15 +76,18 @@ describe('DashboardFeed', () => {
     const feed = new DashboardFeed(budgets);
     feed.record(op({ requestId: 'old', durationMs: 999 }));
     const pool = { total: 5, idle: 2, waiting: 1, max: 20 };
-    feed.sample({ pool, concurrent: 3, rssMb: 100, heapUsedMb: 50, cpuPercent: 40, eventLoopP99Ms: 12 }, T0);
+    feed.sample({ pool, concurrent: 3, rssMb: 100, heapUsedMb: 50, cpuPercent: 40, eventLoopP99Ms: 12, queueDepth: 7 }, T0);
     const later = T0 + HISTORY_BUCKETS * BUCKET_MS;
     feed.record(op({ at: later, requestId: 'new', durationMs: 2 }));
-    feed.sample({ pool: { ...pool, idle: 5, waiting: 0 }, concurrent: 0, rssMb: 120, heapUsedMb: 60, cpuPercent: 5, eventLoopP99Ms: 1 }, later);
+    feed.sample({ pool: { ...pool, idle: 5, waiting: 0 }, concurrent: 0, rssMb: 120, heapUsedMb: 60, cpuPercent: 5, eventLoopP99Ms: 1, queueDepth: 3 }, later);
+    // The timer's samples carry no queue depth: the last one read stays.
+    feed.sample({ pool: { ...pool, idle: 5, waiting: 0 }, concurrent: 0, rssMb: 121, heapUsedMb: 60, cpuPercent: 5, eventLoopP99Ms: 1, queueDepth: null }, later + 1);
 
     const view = feed.view(60_000, later);
     expect(view.slowestOperations.map((s) => s.requestId)).toEqual(['new']);
     expect(view.series.t.length).toBeLessThanOrEqual(HISTORY_BUCKETS);
-    expect(view.gauges).toMatchObject({ rssMb: 120, concurrent: 0, pool: { total: 5, idle: 5, waiting: 0, max: 20 } });
+    expect(view.gauges).toMatchObject({ rssMb: 121, concurrent: 0, queueDepth: 3, pool: { total: 5, idle: 5, waiting: 0, max: 20 } });
+    expect(view.series.queueDepth.at(-1)).toBe(3);
     expect(view.series.poolActive.at(-1)).toBe(0);
   });
 });

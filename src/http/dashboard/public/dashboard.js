@@ -88,6 +88,7 @@ function tiles(data) {
     ['cache hits / misses', `${data.totals.cache.hits} / ${data.totals.cache.misses}`],
     ['pool active / open', pool],
     ['in flight', g ? text(g.concurrent, 0) : 'n/a'],
+    ['queued operations', g && g.queueDepth !== null ? text(g.queueDepth, 0) : 'n/a'],
     ['CPU', g ? `${text(g.cpuPercent)} %` : 'n/a'],
     ['event loop p99', g ? `${text(g.eventLoopP99Ms)} ms` : 'n/a'],
     ['RSS', g ? `${text(g.rssMb)} MB` : 'n/a'],
@@ -127,7 +128,8 @@ function render(data) {
     { label: 'pool active', color: COLORS.a, spanGaps: true },
     { label: 'pool waiting', color: COLORS.b, spanGaps: true },
     { label: 'in flight', color: COLORS.c, spanGaps: true },
-  ], [s.t, s.poolActive, s.poolWaiting, s.concurrent], 'count');
+    { label: 'queued operations', color: COLORS.budget, spanGaps: true },
+  ], [s.t, s.poolActive, s.poolWaiting, s.concurrent, s.queueDepth], 'count');
   draw('chart-process', [
     { label: 'CPU %', color: COLORS.a, spanGaps: true },
     { label: 'event loop p99 ms', color: COLORS.b, spanGaps: true },
