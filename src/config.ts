@@ -134,6 +134,8 @@ const schema = z.object({
    * open outside production and closed (401) in production.
    */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Opens /dashboard in production (HTTP Basic password or Bearer token); unset there, no dashboard. */
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = ReturnType<typeof finish>;

@@ -14,6 +14,8 @@ import { useTracing, type Budgets } from '../plugins/use-tracing.js';
 import type { Redis } from '../redis.js';
 import { useHealth } from './health.js';
 import { useAdminRoutes } from './admin-routes.js';
+import { graphiqlOptions, renderGraphiQL, useGraphiqlAssets } from './graphiql.js';
+import { useDashboard } from './dashboard/index.js';
 import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
@@ -92,6 +94,25 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     useAdminRoutes({ token: config.METRICS_TOKEN, closedWithoutToken: config.production }),
     useTracing({ log, budgets, traceExtensions: config.traceExtensions, metrics, window }) as Plugin,
     useHealth({ database, redis, window, budgets, isDraining }),
+    // GraphiQL's script, styles and workers from node_modules: the page works without a network.
+    ...(config.graphiql ? [useGraphiqlAssets()] : []),
+    // /dashboard: in development, or in production for ADMIN_TOKEN only (absent otherwise).
+    ...(!config.production || config.ADMIN_TOKEN
+      ? [
+          useDashboard({
+            production: config.production,
+            adminToken: config.ADMIN_TOKEN,
+            budgets,
+            windowMs: config.PERF_WINDOW_SECONDS * 1000,
+            pool: database?.kind === 'postgres' ? database.pool : undefined,
+            poolMax: config.DB_POOL_SIZE,
+            concurrent: () => window.concurrent,
+            queueDepth: database
+              ? () => database.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } })
+              : undefined,
+          }),
+        ]
+      : []),
     // policy: limits on the document, persisted operations (issue #4)
     // (connection arguments are checked there too, by the cost plugin at validation)
     ...policyPlugins(config),
@@ -116,9 +137,9 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     schema,
     logging: yogaLogger(log),
     plugins,
-    graphiql: config.graphiql
-      ? { title: 'Cadence', headers: graphiqlHeaders ? JSON.stringify(graphiqlHeaders) : undefined }
-      : false,
+    // The demo key is pre-filled in development only, whatever the caller passes.
+    graphiql: config.graphiql ? graphiqlOptions({ schema, headers: config.production ? undefined : graphiqlHeaders }) : false,
+    renderGraphiQL,
     landingPage: false,
     // Yoga's own empty-bodied check moves aside so /health answers with our JSON.
     healthCheckEndpoint: '/health/live',

@@ -39,7 +39,7 @@ export interface TracingOptions {
 }
 
 /** Codes that mean the server failed, as opposed to the client asking for something wrong. */
-const SERVER_FAULTS = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
+export const SERVER_FAULTS = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
 
 export function budgetFor(stats: Pick<RequestStats, 'operationName' | 'operationType'>, budgets: Budgets): number {
   const named = stats.operationName ? budgets.byOperation[stats.operationName] : undefined;
