@@ -41,6 +41,9 @@ async function main(config: Config): Promise<void> {
     graphiqlHeaders: demoKey ? { Authorization: `Bearer ${demoKey}` } : undefined,
   });
   const server = createServer(yoga);
+  // GraphQL over WebSocket (graphql-ws) on the same port and path as HTTP.
+  const { attachWebSocket } = await import('./http/websocket.js');
+  const webSocket = attachWebSocket(server, yoga, { config, log });
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
@@ -59,6 +62,7 @@ async function main(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    void webSocket.close();
     // Stop accepting, let requests in flight finish, then close the database.
     server.close(() => {
       void Promise.allSettled([database.close(), redis?.quit()]).finally(() => process.exit(0));

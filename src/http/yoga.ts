@@ -20,6 +20,7 @@ import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import { schema } from '../schema/index.js';
+import { createSessionEvents, registerSubscriptionMetrics } from '../events/index.js';
 import { LIMITS, policyPlugins } from '../policy/index.js';
 
 export interface CadenceOptions {
@@ -45,6 +46,14 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
   if (redis) keyCache.listen(redis);
   const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });
   if (redis) responseCache.listen(redis);
+  const sessionEvents = createSessionEvents({
+    redisUrl: config.REDIS_URL,
+    redis,
+    log,
+    limits: { perKey: config.SUBSCRIPTIONS_PER_KEY, queueMax: config.SUBSCRIPTION_QUEUE_MAX },
+  });
+  const liveSubscriptions = sessionEvents.live;
+  registerSubscriptionMetrics(metrics.registry, liveSubscriptions);
 
   // Order matters: request id first (every response carries it), tracing next (it times all that
   // follows, health routes included), then transport-level routes, then query-shape policy
@@ -67,6 +76,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
         stopSqlAccounting();
         keyCache.close();
         responseCache.close();
+        return sessionEvents.close();
       },
     },
   ];
@@ -90,13 +100,18 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
       const requestId = requestIdOf(request);
       const viewer = await authenticate(request.headers.get('authorization'), keyCache);
       const requestLog = log.child({ requestId });
-      return createContext({
+      const context = createContext({
         viewer,
         requestId,
         log: requestLog,
         perf: statsOf(request),
-        revokeCachedKey: (apiKeyId) => keyCache.revoked(apiKeyId, redis, requestLog),
+        revokeCachedKey: async (apiKeyId) => {
+          liveSubscriptions.keyRevoked(apiKeyId);
+          await keyCache.revoked(apiKeyId, redis, requestLog);
+        },
       });
+      // This instance's open subscriptions (src/schema/subscription.ts, src/http/websocket.ts).
+      return { ...context, liveSubscriptions };
     },
   });
 }

@@ -2,6 +2,7 @@
 // same document with the same variables recently and has written nothing since; a hit runs no
 // resolver, no SQL and no serialisation. Any mutation by a user invalidates that user's answers
 // before it executes and again once it is done, here and on every instance sharing Redis.
+// Every GraphQL response says what happened in `X-Cache-Status: HIT | MISS | BYPASS`.
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -31,15 +32,27 @@ export function useResponseCache({ cache, redis, log, onOutcome }: ResponseCache
     return id;
   };
 
+  // The header's value per request; `perf.cache` (Server-Timing, metrics) covers queries only.
+  const statuses = new WeakMap<Request, CacheOutcome>();
+  const requestOf = (context: Context) => (context as Context & { request?: Request }).request;
+  const mark = (context: Context, outcome: CacheOutcome, counted: boolean) => {
+    const request = requestOf(context);
+    if (request) statuses.set(request, outcome);
+    if (!counted) return;
+    context.perf.cache = outcome;
+    onOutcome?.(outcome);
+  };
+
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      if (!cache.enabled) return undefined;
-      const viewer = args.contextValue.viewer;
-      if (!viewer) return undefined; // Only signUp is public, and it is a mutation.
+      const context = args.contextValue;
+      const viewer = context.viewer;
+      // Only signUp is public, and it is a mutation.
+      if (!cache.enabled || !viewer) return void mark(context, 'bypass', false);
       const operation = getOperationAST(args.document, args.operationName)?.operation;
-      const perf = args.contextValue.perf;
 
       if (operation === 'mutation') {
+        mark(context, 'bypass', false);
         // Before: reads from now on may not store what they computed. After: drop what reads that
         // overlapped the write stored meanwhile, and tell the other instances.
         cache.invalidate(viewer.userId);
@@ -50,23 +63,23 @@ export function useResponseCache({ cache, redis, log, onOutcome }: ResponseCache
         };
       }
 
-      const request = (args.contextValue as Context & { request?: Request }).request;
-      if (operation !== 'query' || PER_REQUEST_HEADERS.some((h) => request?.headers.get(h) === '1')) {
-        perf.cache = 'bypass';
-        onOutcome?.('bypass');
+      const request = requestOf(context);
+      // With Redis configured but unreachable, other instances' invalidations cannot arrive: an
+      // answer held here may be stale, so none is served or stored until Redis is back.
+      const redisDown = redis !== undefined && redis.status !== 'ready';
+      if (operation !== 'query' || redisDown || PER_REQUEST_HEADERS.some((h) => request?.headers.get(h) === '1')) {
+        mark(context, 'bypass', true);
         return undefined;
       }
 
       const key = `${viewer.userId}\u0000${documentId(args.document)}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
       const text = cache.get(key);
       if (text !== undefined) {
-        perf.cache = 'hit';
-        onOutcome?.('hit');
+        mark(context, 'hit', true);
         setResultAndStopExecution(cachedResult(text));
         return undefined;
       }
-      perf.cache = 'miss';
-      onOutcome?.('miss');
+      mark(context, 'miss', true);
       const token = cache.token(viewer.userId);
       return {
         onExecuteDone({ result, setResult }) {
@@ -80,6 +93,10 @@ export function useResponseCache({ cache, redis, log, onOutcome }: ResponseCache
           setResult(withText);
         },
       };
+    },
+    onResponse({ request, response }) {
+      const outcome = statuses.get(request);
+      if (outcome) response.headers.set('X-Cache-Status', outcome.toUpperCase());
     },
   };
 }

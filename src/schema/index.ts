@@ -8,6 +8,7 @@ import './session.js';
 import './message.js';
 import './feedback.js';
 import './operation.js';
+import './subscription.js';
 
 import { withSyncNodeIds } from './sync-node-ids.js';
 
