@@ -27,6 +27,18 @@ export function createSubscriberClient(url: string): Redis {
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   });
   subscriber.on('error', () => {}); // The publisher's client reports Redis outages.
+  // RedisPubSub sends UNSUBSCRIBE without handling its promise, which rejects when the connection is
+  // down or closing: an unhandled rejection for nothing lost (a closed connection has no channels).
+  for (const name of ['unsubscribe', 'punsubscribe'] as const) {
+    const original = subscriber[name].bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
+    Object.defineProperty(subscriber, name, {
+      value: (...args: unknown[]) => {
+        const reply = original(...args);
+        reply.catch(() => {});
+        return reply;
+      },
+    });
+  }
   return subscriber;
 }
 
@@ -58,7 +70,9 @@ export class RedisSessionEventBus implements SessionEventBus {
 
   async close(): Promise<void> {
     // The publisher belongs to the application; only the subscriber connection is ours.
-    this.options.subscriber.disconnect();
+    const { subscriber } = this.options;
+    if (subscriber.status === 'ready') await subscriber.quit().catch(() => subscriber.disconnect());
+    else subscriber.disconnect();
   }
 
   private send<K extends Topic>(topic: K, payload: TopicPayloads[K]): void {
