@@ -46,6 +46,10 @@ const schema = z.object({
    * instances may serve an answer up to this old.
    */
   RESPONSE_CACHE_TTL_MS: int(0, 3_600_000).default(10_000),
+  /** Share cached answers between instances through Redis (second tier) when REDIS_URL is set. */
+  RESPONSE_CACHE_SHARED: bool.default(true),
+  /** Longest wait for any Redis call of the response cache; past it the request runs uncached. */
+  RESPONSE_CACHE_REDIS_TIMEOUT_MS: int(1, 10_000).default(25),
   /** Memory bound of the response cache: summed size of the cached JSON answers. */
   RESPONSE_CACHE_MAX_BYTES: int(0, 4_000_000_000).default(64 * 1024 * 1024),
   /** Keep GraphiQL on (default: on outside production). */

@@ -15,6 +15,7 @@ import type { Redis } from '../redis.js';
 import { useHealth } from './health.js';
 import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
+import { RedisCacheTier } from '../cache/redis-tier.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
@@ -46,6 +47,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
   if (redis) keyCache.listen(redis);
   const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });
   if (redis) responseCache.listen(redis);
+  const cacheTier = redis && config.RESPONSE_CACHE_SHARED ? new RedisCacheTier(redis, config.RESPONSE_CACHE_REDIS_TIMEOUT_MS) : undefined;
   const sessionEvents = createSessionEvents({
     redisUrl: config.REDIS_URL,
     redis,
@@ -70,7 +72,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     metrics.plugin(),
     useGraphqlJsExecute(),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
-    useResponseCache({ cache: responseCache, redis, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin,
+    useResponseCache({ cache: responseCache, redis, tier: cacheTier, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin,
     {
       onDispose() {
         stopSqlAccounting();

@@ -106,7 +106,7 @@ export async function post(instance: Instance, query: string, variables: Record<
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Result & { data?: Record<string, unknown> } };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: Record<string, unknown> | null; errors?: Result['errors'] } };
 }
 
 export interface Subscription {
@@ -216,6 +216,15 @@ export class ThrowawayRedis {
       await sleep(50);
     }
     throw new Error('redis-server did not start');
+  }
+
+  /** SIGSTOP: connections stay open, commands hang (a slow Redis). */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
   }
 
   async stop(): Promise<void> {
