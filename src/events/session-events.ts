@@ -52,6 +52,11 @@ export class InProcessSessionEventBus implements SessionEventBus {
     return () => this.emitter.off(sessionId, listener);
   }
 
+  /** Sessions something listens to now (a leak shows up here). */
+  listening(): string[] {
+    return this.emitter.eventNames().filter((name): name is string => typeof name === 'string');
+  }
+
   announceKeyRevoked(apiKeyId: string): void {
     this.emitter.emit(KEY_REVOKED, apiKeyId);
   }

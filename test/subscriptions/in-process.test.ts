@@ -33,6 +33,11 @@ describe('sessionEvents with REDIS_URL unset', () => {
     sse.close();
     wsSub.close();
     await ws.dispose();
+    // Back to baseline once the clients are gone: nothing left listening or counted.
+    for (let i = 0; i < 100 && (await app.metric('cadence_subscriptions_active')) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await app.metric('cadence_subscriptions_active')).toBe(0);
+    expect(await app.metric('cadence_websocket_connections')).toBe(0);
+    expect((sessionEventBus() as InProcessSessionEventBus).listening()).toEqual([]);
   });
 
   it('closes a WebSocket connection idle for WS_IDLE_TIMEOUT_MS, and keeps one with an open subscription', async () => {
