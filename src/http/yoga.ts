@@ -30,11 +30,13 @@ export interface CadenceOptions {
   /** The open database: readiness checks, pool gauges, queue depth. */
   database?: Database;
   redis?: Redis;
+  /** Replaces Cadence's response cache plugin (the benchmark compares it with a library's). */
+  responseCachePlugin?: Plugin;
   /** Pre-filled GraphiQL headers (the demo key). */
   graphiqlHeaders?: Record<string, string>;
 }
 
-export function createCadence({ config, log, database, redis, graphiqlHeaders }: CadenceOptions) {
+export function createCadence({ config, log, database, redis, graphiqlHeaders, responseCachePlugin }: CadenceOptions) {
   const budgets: Budgets = {
     queryMs: config.BUDGET_QUERY_MS,
     mutationMs: config.BUDGET_MUTATION_MS,
@@ -72,7 +74,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     metrics.plugin(),
     useGraphqlJsExecute(),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
-    useResponseCache({ cache: responseCache, redis, tier: cacheTier, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin,
+    responseCachePlugin ?? (useResponseCache({ cache: responseCache, redis, tier: cacheTier, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin),
     {
       onDispose() {
         stopSqlAccounting();
