@@ -142,6 +142,15 @@ describe('sessionEvents across two instances', () => {
     expect(await b.metric('cadence_subscriptions_active')).toBe(before);
   });
 
+  it('answers UNAUTHENTICATED to an SSE subscription without a key, before subscribing', async () => {
+    const o = await owner();
+    const before = await b.metric('cadence_subscriptions_active');
+    const sse = await subscribeSse(b, undefined, o.sessionId);
+    expect(((await sse.inbox.next()) as Result).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    sse.close();
+    expect(await b.metric('cadence_subscriptions_active')).toBe(before);
+  });
+
   it('refuses a WebSocket connection without a key or with a bad one (4403)', async () => {
     for (const key of [undefined, 'cad_' + 'x'.repeat(43)]) {
       const ws = connectWs(b, key);
