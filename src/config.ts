@@ -59,6 +59,10 @@ const schema = z.object({
    * instances may serve an answer up to this old.
    */
   RESPONSE_CACHE_TTL_MS: int(0, 3_600_000).default(10_000),
+  /** Share cached answers between instances through Redis (second tier) when REDIS_URL is set. */
+  RESPONSE_CACHE_SHARED: bool.default(true),
+  /** Longest wait for any Redis call of the response cache; past it the request runs uncached. */
+  RESPONSE_CACHE_REDIS_TIMEOUT_MS: int(1, 10_000).default(25),
   /** Memory bound of the response cache: summed size of the cached JSON answers. */
   RESPONSE_CACHE_MAX_BYTES: int(0, 4_000_000_000).default(64 * 1024 * 1024),
   /** Keep GraphiQL on (default: on outside production). */
@@ -83,6 +87,14 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  /** Open subscriptions per API key on one instance; over it a new one is RATE_LIMITED. */
+  SUBSCRIPTIONS_PER_KEY: int(1, 100_000).default(20),
+  /** Open subscriptions on one WebSocket connection. */
+  SUBSCRIPTIONS_PER_CONNECTION: int(1, 10_000).default(10),
+  /** Events queued for a subscriber that does not read before it is dropped as too slow. */
+  SUBSCRIPTION_QUEUE_MAX: int(1, 100_000).default(100),
+  /** A WebSocket connection with no subscription and no message for this long is closed. */
+  WS_IDLE_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
   /** Latency budgets (p95 targets) by operation type; an operation over budget is logged. */
   BUDGET_QUERY_MS: int(0, 600_000).default(50),
   BUDGET_MUTATION_MS: int(0, 600_000).default(100),

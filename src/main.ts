@@ -52,11 +52,16 @@ async function main(config: Config): Promise<void> {
     newConnectionTimeoutMs: config.NEW_CONNECTION_TIMEOUT_MS,
     maxConnections: config.MAX_CONNECTIONS,
   });
+  // GraphQL over WebSocket (graphql-ws) on the same port and path as HTTP.
+  const { attachWebSocket } = await import('./http/websocket.js');
+  const webSocket = attachWebSocket(http.server, yoga, { config, log });
   handleShutdownSignals({
     http,
     log,
     graceMs: config.SHUTDOWN_GRACE_MS,
     resources: [
+      // Subscriptions end first: a WebSocket is not a request the drain waits for.
+      { name: 'websocket', close: () => webSocket.close() },
       { name: 'yoga', close: () => yoga.dispose() },
       { name: 'database', close: () => database.close() },
       { name: 'redis', close: () => redis?.quit().catch(() => redis.disconnect()) },

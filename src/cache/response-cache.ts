@@ -120,7 +120,24 @@ export class ResponseCache {
   /** Listens for invalidations published by other instances. */
   listen(redis: Redis): void {
     if (!this.enabled || this.unsubscribe) return;
-    this.unsubscribe = subscribe(redis, CHANNEL, (userId) => this.invalidate(userId));
+    const stop = subscribe(redis, CHANNEL, (userId) => this.invalidate(userId));
+    // Invalidations published while Redis was away are lost (pub/sub is at most once): whatever this
+    // instance holds may be stale once it is back, so it starts empty.
+    const onReady = () => this.clear();
+    redis.on('ready', onReady);
+    this.unsubscribe = () => {
+      stop();
+      redis.off('ready', onReady);
+    };
+  }
+
+  /** Drops every entry and refuses answers computed before now. */
+  clear(): void {
+    this.entries.clear();
+    this.keysByUser.clear();
+    this.generations.clear();
+    this.bytes = 0;
+    this.baseline = ++this.counter;
   }
 
   close(): void {

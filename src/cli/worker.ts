@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDatabase, useDatabase } from '../db/client.js';
 import { createLogger } from '../log.js';
 import { createRedis } from '../redis.js';
+import { createSessionEvents } from '../events/index.js';
 import { createFeedbackWorker } from '../queue/start-worker.js';
 
 const HELP = `Usage: npm run worker
@@ -31,6 +32,13 @@ async function run(config: Config): Promise<void> {
   const database = await openDatabase(config);
   useDatabase(database);
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, log.child({ component: 'redis' })) : undefined;
+  // FeedbackReady and OperationUpdated reach the servers' subscribers through Redis.
+  const events = createSessionEvents({
+    redisUrl: config.REDIS_URL,
+    redis,
+    log,
+    limits: { perKey: config.SUBSCRIPTIONS_PER_KEY, queueMax: config.SUBSCRIPTION_QUEUE_MAX },
+  });
   const worker = createFeedbackWorker({ config, log, redis });
   worker.start();
   log.info({ workerId: worker.workerId, provider: config.COACH_PROVIDER, concurrency: config.QUEUE_CONCURRENCY }, 'worker started');
@@ -41,7 +49,7 @@ async function run(config: Config): Promise<void> {
     stopping = true;
     log.info({ signal, running: worker.runningCount }, 'worker stopping');
     await worker.stop(config.QUEUE_STOP_GRACE_MS);
-    await Promise.allSettled([database.close(), redis?.quit()]);
+    await Promise.allSettled([events.close(), database.close(), redis?.quit()]);
     log.info('worker stopped');
     process.exit(0);
   };

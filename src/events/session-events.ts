@@ -28,6 +28,9 @@ export interface SessionEventBus {
   publish(event: SessionEvent): void;
   /** Calls `listener` for every event of `sessionId`; returns what stops it. */
   subscribe(sessionId: string, listener: (event: SessionEvent) => void): () => void;
+  /** Tells every instance that a key was revoked, so each ends the subscriptions opened with it. */
+  announceKeyRevoked(apiKeyId: string): void;
+  onKeyRevoked(listener: (apiKeyId: string) => void): () => void;
   close?(): Promise<void>;
 }
 
@@ -48,7 +51,24 @@ export class InProcessSessionEventBus implements SessionEventBus {
     this.emitter.on(sessionId, listener);
     return () => this.emitter.off(sessionId, listener);
   }
+
+  /** Sessions something listens to now (a leak shows up here). */
+  listening(): string[] {
+    return this.emitter.eventNames().filter((name): name is string => typeof name === 'string');
+  }
+
+  announceKeyRevoked(apiKeyId: string): void {
+    this.emitter.emit(KEY_REVOKED, apiKeyId);
+  }
+
+  onKeyRevoked(listener: (apiKeyId: string) => void): () => void {
+    this.emitter.on(KEY_REVOKED, listener);
+    return () => this.emitter.off(KEY_REVOKED, listener);
+  }
 }
+
+/** A symbol, so no session id can collide with it. */
+const KEY_REVOKED = Symbol('key-revoked');
 
 let bus: SessionEventBus = new InProcessSessionEventBus();
 

@@ -18,6 +18,7 @@ import { graphiqlOptions, renderGraphiQL, useGraphiqlAssets } from './graphiql.j
 import { useDashboard } from './dashboard/index.js';
 import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
+import { RedisCacheTier } from '../cache/redis-tier.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useIdempotency } from '../plugins/use-idempotency.js';
@@ -29,6 +30,7 @@ import { useSingleAuthorization } from '../plugins/use-single-authorization.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import { schema } from '../schema/index.js';
 import { createFeedbackWorker } from '../queue/start-worker.js';
+import { createSessionEvents, registerSubscriptionMetrics } from '../events/index.js';
 import { LIMITS, policyPlugins } from '../policy/index.js';
 
 export interface CadenceOptions {
@@ -37,13 +39,15 @@ export interface CadenceOptions {
   /** The open database: readiness checks, pool gauges, queue depth. */
   database?: Database;
   redis?: Redis;
+  /** Replaces Cadence's response cache plugin (the benchmark compares it with a library's). */
+  responseCachePlugin?: Plugin;
   /** Pre-filled GraphiQL headers (the demo key). */
   graphiqlHeaders?: Record<string, string>;
   /** True once the process is draining (SIGTERM): readiness answers 503. */
   isDraining?: () => boolean;
 }
 
-export function createCadence({ config, log, database, redis, graphiqlHeaders, isDraining }: CadenceOptions) {
+export function createCadence({ config, log, database, redis, graphiqlHeaders, isDraining, responseCachePlugin }: CadenceOptions) {
   const budgets: Budgets = {
     queryMs: config.BUDGET_QUERY_MS,
     mutationMs: config.BUDGET_MUTATION_MS,
@@ -63,6 +67,15 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
   // Feedback generation runs in this process unless a separate `npm run worker` does it (docs/queue.md).
   const worker = config.QUEUE_IN_SERVER && database ? createFeedbackWorker({ config, log, redis, registry: metrics.registry, ownPool: true }) : undefined;
   worker?.start();
+  const cacheTier = redis && config.RESPONSE_CACHE_SHARED ? new RedisCacheTier(redis, config.RESPONSE_CACHE_REDIS_TIMEOUT_MS) : undefined;
+  const sessionEvents = createSessionEvents({
+    redisUrl: config.REDIS_URL,
+    redis,
+    log,
+    limits: { perKey: config.SUBSCRIPTIONS_PER_KEY, queueMax: config.SUBSCRIPTION_QUEUE_MAX },
+  });
+  const liveSubscriptions = sessionEvents.live;
+  registerSubscriptionMetrics(metrics.registry, liveSubscriptions);
 
   // Order matters: request id first (every response carries it), tracing next (it times all that
   // follows, health routes included), then transport-level routes, then query-shape policy
@@ -123,13 +136,14 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     // After every other execute wrapper: the deadline covers all of them.
     useDeadline(config.REQUEST_DEADLINE_MS),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
-    useResponseCache({ cache: responseCache, redis, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin,
+    responseCachePlugin ?? (useResponseCache({ cache: responseCache, redis, tier: cacheTier, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin),
     {
       async onDispose() {
         await worker?.stop(config.QUEUE_STOP_GRACE_MS);
         stopSqlAccounting();
         keyCache.close();
         responseCache.close();
+        return sessionEvents.close();
       },
     },
   ];
@@ -160,13 +174,18 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
         throw error instanceof DeadlineExceeded ? timedOut(`The request did not finish within ${config.REQUEST_DEADLINE_MS} ms and was stopped; retry shortly`) : error;
       });
       const requestLog = log.child({ requestId });
-      return createContext({
+      const context = createContext({
         viewer,
         requestId,
         log: requestLog,
         perf: statsOf(request),
-        revokeCachedKey: (apiKeyId) => keyCache.revoked(apiKeyId, redis, requestLog),
+        revokeCachedKey: async (apiKeyId) => {
+          liveSubscriptions.keyRevoked(apiKeyId);
+          await keyCache.revoked(apiKeyId, redis, requestLog);
+        },
       });
+      // This instance's open subscriptions (src/schema/subscription.ts, src/http/websocket.ts).
+      return { ...context, liveSubscriptions };
     },
   });
 }

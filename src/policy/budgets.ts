@@ -20,6 +20,8 @@ export const OPERATION_BUDGETS: Record<string, OperationBudget> = {
   Resumes: { cost: 21, sql: 1 },
   RevokeApiKey: { cost: 10, sql: 2 },
   SessionDetail: { cost: 65, sql: 2 },
+  // Subscribe (session check) and one SessionCompleted delivery (the session and its average score).
+  SessionEvents: { cost: 2, sql: 3 },
   SessionFeedback: { cost: 8, sql: 2 },
   SessionMessages: { cost: 22, sql: 1 },
   SessionsList: { cost: 341, sql: 1 },

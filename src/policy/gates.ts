@@ -3,12 +3,15 @@
 // statements, and within the global depth and cost limits. Used by `npm run gates` (embedded
 // PGlite) and test/policy/gates.test.ts (the test project's database).
 import { readdirSync, readFileSync } from 'node:fs';
-import { parse } from 'graphql';
+import { getOperationAST, parse } from 'graphql';
 import * as documents from '../../schema/generated/graphql.js';
 import { onSql } from '../db/client.js';
+import { publishSessionEvent } from '../events/session-events.js';
+import { decodeGlobalId } from '../schema/ids.js';
 import { OPERATION_BUDGETS, type OperationBudget } from './budgets.js';
 import { LIMITS } from './limits.js';
-import { callOperation, mustCall, operationName, type Operation, type Transport } from './operations.js';
+import { measureOperation } from './cost.js';
+import { callOperation, mustCall, operationName, persistedId, type Operation, type Transport } from './operations.js';
 
 const OPERATIONS_DIR = new URL('../../schema/operations/', import.meta.url);
 
@@ -98,7 +101,68 @@ export const SCENARIOS: Record<string, Scenario> = {
     return { variables: { input: { sessionId } }, key: w.key };
   },
   DeleteSession: async (w) => ({ variables: { input: { sessionId: await newSession(w) } }, key: w.key }),
+  // Measured over SSE: the subscribe step (key, session check) and the delivery of one event.
+  SessionEvents: async (w) => ({ variables: { sessionId: w.completedSessionId }, key: w.key }),
 };
+
+/**
+ * A subscription's gate: opens it over SSE by persisted id, publishes one SessionCompleted event
+ * for the subscribed session, reads the first delivered result and closes. The SQL counted is the
+ * subscribe step and that one delivery; the cost is static (the HTTP cost extension is per request).
+ */
+async function measureSubscription(transport: Transport, operation: Operation<unknown, Record<string, unknown>>, variables: Record<string, unknown>, key: string | null, m: Measurement): Promise<void> {
+  const viewer = await mustCall(transport, documents.ViewerDocument, {}, { key });
+  const userId = decodeGlobalId(viewer.viewer.id).id;
+  const sessionId = decodeGlobalId(String(variables.sessionId)).id;
+  const controller = new AbortController();
+  let statements = 0;
+  const stop = onSql(() => {
+    statements += 1;
+  });
+  try {
+    const response = await transport.fetch('http://cadence.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify({ documentId: persistedId(operation as Operation<unknown, never>), operationName: m.operation, variables }),
+      signal: controller.signal,
+    });
+    if (response.status !== 200 || !response.body) {
+      m.problems.push(`subscribe failed: HTTP ${response.status}`);
+      return;
+    }
+    // Yoga answers once the subscription is open, so the event cannot be published too early.
+    publishSessionEvent({ type: 'SessionCompleted', sessionId, userId });
+    const first = await firstSseData(response.body);
+    const result = JSON.parse(first) as { errors?: unknown[] };
+    if (result.errors?.length) m.problems.push(`event failed: ${JSON.stringify(result.errors)}`);
+  } finally {
+    stop();
+    controller.abort();
+  }
+  m.sql = statements;
+  const { schema } = await import('../schema/index.js');
+  const measure = measureOperation(schema, operation, { operationName: m.operation, variables });
+  m.cost = measure?.cost ?? null;
+  m.depth = measure?.depth ?? null;
+}
+
+/** The `data:` of the first SSE message that has one. */
+async function firstSseData(body: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the event stream ended before any result');
+      text += decoder.decode(value, { stream: true });
+      const match = /^data: ?(.*)$/m.exec(text);
+      if (match && text.includes('\n\n', match.index)) return match[1]!;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
 
 /** Sessions in the seeded list: more than one page of SessionsList (20), five of them completed. */
 const SEEDED_SESSIONS = 25;
@@ -180,6 +244,11 @@ export async function measureOperations(transport: Transport): Promise<Measureme
       continue;
     }
     const { variables, key } = await scenario(world);
+    if (getOperationAST(operation)?.operation === 'subscription') {
+      m.type = 'subscription';
+      await measureSubscription(world.transport, operation, variables, key, m);
+      continue;
+    }
     let statements = 0;
     const stop = onSql((event) => {
       if (!event.background) statements += 1;

@@ -9,6 +9,7 @@ import './message.js';
 import './feedback.js';
 import './operation.js';
 import './node.js';
+import './subscription.js';
 
 import { withSyncNodeIds } from './sync-node-ids.js';
 
