@@ -61,10 +61,14 @@ async function performanceReport(options: HealthOptions, cpuPercent: number, eve
   const summary = options.window.summary();
   const pool = options.database?.kind === 'postgres' ? options.database.pool : null;
   const memory = process.memoryUsage();
-  const queueDepth = await withTimeout(
+  // The feedback queue across all instances: jobs waiting, and generations running under a live lease.
+  const queue = await withTimeout(
     options.database
-      ? options.database.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } })
-      : Promise.resolve(0),
+      ? options.database.prisma.$queryRaw<{ depth: number; running: number }[]>`
+          SELECT count(*) FILTER (WHERE status = 'PENDING')::int AS depth,
+                 count(*) FILTER (WHERE status = 'RUNNING' AND locked_until > now())::int AS running
+          FROM operations WHERE status IN ('PENDING', 'RUNNING')`
+      : Promise.resolve([{ depth: 0, running: 0 }]),
   ).catch(() => null);
   const overBudget = summary.latency.p95Ms > options.budgets.queryMs && summary.latency.count > 0;
   const base = {
@@ -82,7 +86,7 @@ async function performanceReport(options: HealthOptions, cpuPercent: number, eve
       memory: { rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), heapTotalMb: mb(memory.heapTotal) },
       uptimeSeconds: Math.round(process.uptime()),
     },
-    queue: { depth: queueDepth },
+    queue: { depth: queue?.[0]?.depth ?? null, concurrentGenerations: queue?.[0]?.running ?? null },
     budgets: { queryMs: options.budgets.queryMs, mutationMs: options.budgets.mutationMs },
   };
   return detailed ? { ...base, operations: summary.operations, budgets: { ...base.budgets, byOperation: options.budgets.byOperation } } : base;

@@ -41,13 +41,16 @@ export function readAnnouncements(): Announcement[] {
 }
 
 /**
- * Committed versions of schema/schema.graphql, oldest first. Empty outside a git checkout; a
+ * Committed versions of schema/schema.graphql on the mainline (first parents), oldest first. Empty outside a git checkout; a
  * shallow clone gives the versions it has.
  */
 export function committedVersions(): SchemaVersion[] {
   let log: string;
   try {
-    log = execFileSync('git', ['log', '--format=%h', '--reverse', '--', SCHEMA_PATH], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    // --first-parent: the mainline's versions. Branches developed side by side each change the
+    // schema from the same base; compared with each other in commit-date order they would show
+    // differences that no client ever saw.
+    log = execFileSync('git', ['log', '--first-parent', '--format=%h', '--reverse', '--', SCHEMA_PATH], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return [];
   }

@@ -41,7 +41,7 @@ describe('with Redis reachable', () => {
     expect(compact.responseTime).toMatchObject({ count: expect.any(Number), avgMs: expect.any(Number), p95Ms: expect.any(Number), p99Ms: expect.any(Number) });
     expect(compact.requests).toMatchObject({ total: expect.any(Number), successRate: 1, peakConcurrent: expect.any(Number) });
     expect(compact.process).toMatchObject({ cpuPercent: expect.any(Number), memory: { rssMb: expect.any(Number) }, eventLoopDelay: { p95Ms: expect.any(Number), maxMs: expect.any(Number) } });
-    expect(compact.queue).toEqual({ depth: 0 });
+    expect(compact.queue).toEqual({ depth: 0, concurrentGenerations: 0 });
     expect(Number(compact.responseTime!.count)).toBeGreaterThanOrEqual(5);
     const detailed = JSON.parse((await get(app, '/metrics/performance')).text) as { operations: Record<string, { count: number }> };
     expect(detailed.operations.Viewer!.count).toBe(5);

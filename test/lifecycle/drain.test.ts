@@ -148,7 +148,7 @@ describe('SIGTERM under keep-alive load', () => {
     const messages = server.lines.map((l) => l.msg);
     expect(messages).toContain('drained: every request answered');
     expect(messages).toContain('stopped');
-    expect(server.lines.filter((l) => l.msg === 'closed').map((l) => String(l.resource)).sort()).toEqual(['database', 'redis', 'yoga']);
+    expect(server.lines.filter((l) => l.msg === 'closed').map((l) => String(l.resource)).sort()).toEqual(['database', 'redis', 'websocket', 'yoga']);
     expect(server.lines.filter((l) => l.msg === 'could not close cleanly' || l.level === 'error')).toEqual([]);
     console.log(`drain: ${before.length} requests before the signal, ${outcomes.length - before.length - refusals.length} answered after it (all Connection: close), ${refusals.length} refused; exit ${exit.code}`);
   }, 90_000);
