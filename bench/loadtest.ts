@@ -439,6 +439,7 @@ async function main(): Promise<void> {
 }
 
 /** Sends and returns the parsed body; throws on any failure (setup only). */
+// biome-ignore lint/suspicious/noExplicitAny: setup responses of several operations, read by shape at each call site
 async function call(conn: Connection, spec: RequestSpec): Promise<any> {
   const res = await conn.send(spec);
   const failure = failureOf(res);

@@ -5,7 +5,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { DEFAULT_DATABASE_URL, ensureBenchDatabase, redact } from './lib/benchdb.js';
 import { installExitHandlers, ourPids, SERVER_KINDS, startServer, stopAll, type ServerHandle, type ServerKind } from './lib/children.js';
 import { BenchError, InterruptedError, log, oneOfList, positiveNumber, PROJECT_ROOT, RESULTS_DIR, runMain, timestamp, UsageError } from './lib/cli.js';

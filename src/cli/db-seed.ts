@@ -65,22 +65,18 @@ function parseCount(flag: string, value: string | undefined, min: number): numbe
 }
 
 async function main(argv: string[]): Promise<void> {
-  let parsed;
+  const flags = {
+    users: { type: 'string' },
+    'sessions-per-user': { type: 'string' },
+    'messages-per-session': { type: 'string' },
+    'feedback-per-session': { type: 'string' },
+    'keys-out': { type: 'string' },
+    concurrency: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof flags; strict: true; allowPositionals: false }>>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        users: { type: 'string' },
-        'sessions-per-user': { type: 'string' },
-        'messages-per-session': { type: 'string' },
-        'feedback-per-session': { type: 'string' },
-        'keys-out': { type: 'string' },
-        concurrency: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
+    parsed = parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

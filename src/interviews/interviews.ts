@@ -65,7 +65,7 @@ export class Interviews {
       let sessionId = target.sessionId;
       if (target.questionId !== undefined) {
         const question = await tx.sessionMessage.findUnique({ where: { id: target.questionId }, select: { sessionId: true, role: true } });
-        if (!question || question.role !== 'INTERVIEWER' || (sessionId !== undefined && sessionId !== question.sessionId)) {
+        if (question?.role !== 'INTERVIEWER' || (sessionId !== undefined && sessionId !== question.sessionId)) {
           throw notFound('Question');
         }
         sessionId = question.sessionId;
@@ -81,7 +81,7 @@ export class Interviews {
         take: 2,
         select: { id: true, seq: true, role: true, content: true },
       });
-      if (!last || last.role !== 'INTERVIEWER') throw conflict('There is no open question to answer in this session');
+      if (last?.role !== 'INTERVIEWER') throw conflict('There is no open question to answer in this session');
       if (target.questionId !== undefined && target.questionId !== last.id) {
         throw conflict('This question was answered already; answer the open question');
       }

@@ -513,7 +513,7 @@ const CASES: HostileCase[] = [
     sql: 1,
     writes: true,
     check: (r) =>
-      expect((r.body?.data as { createJobPosting: { title: string } }).createJobPosting.title).toBe(
+      expect((r.body?.data as { createJobPosting: { title: string } } | undefined)?.createJobPosting.title).toBe(
         `Robert'); DROP TABLE users; -- <script>alert(1)</script> ‮`,
       ),
   },

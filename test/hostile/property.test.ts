@@ -12,7 +12,6 @@ import {
   isLeafType,
   isListType,
   isNonNullType,
-  isObjectType,
   isScalarType,
   isUnionType,
   type GraphQLArgument,

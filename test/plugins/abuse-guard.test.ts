@@ -99,13 +99,12 @@ describe('whom refusals count against (real HTTP, X-Forwarded-For trusted)', () 
   let app: TestApp;
   let server: Server;
   let url: string;
-  let port: number;
 
   beforeAll(async () => {
     app = await startApp({
       env: { ABUSE_MAX_REJECTIONS: '5', ABUSE_WINDOW_MS: '60000', ABUSE_TARPIT_MS: '0', TRUST_PROXY: '1', AUTH_NEGATIVE_CACHE_TTL_MS: '60000' },
     });
-    ({ server, url, port } = await listen(app));
+    ({ server, url } = await listen(app));
   });
   afterAll(async () => {
     server.closeAllConnections();

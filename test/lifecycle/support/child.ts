@@ -70,7 +70,13 @@ export function runCadence(env: Record<string, string>): { child: ChildProcess; 
     if (seen) return Promise.resolve(seen);
     return new Promise<LogLine>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${err.slice(0, 500)}`)), timeoutMs);
-      waiters.push({ test, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+      waiters.push({
+        test,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
       void exited.then(() => {
         clearTimeout(timer);
         reject(new Error(`process exited before the log line; stderr: ${err.slice(0, 500)}`));

@@ -1,6 +1,7 @@
 // Cadence's performance dashboard: polls /dashboard/data every 2 seconds and redraws the tiles,
 // uPlot charts and tables. Plain browser JavaScript, no build step; everything comes from this server.
 /* global uPlot */
+// biome-ignore lint/suspicious/noRedundantUseStrict: loaded as a classic script, not a module
 'use strict';
 
 const POLL_MS = 2000;
@@ -14,7 +15,7 @@ function chartOptions(series, width, yLabel) {
     height: 190,
     legend: { live: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: [{}, { label: yLabel, size: 56 }],
     series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: s.spanGaps ?? false, dash: s.dash }))],
   };
@@ -78,7 +79,7 @@ const time = (ms) => new Date(ms).toLocaleTimeString();
 
 function tiles(data) {
   const g = data.gauges;
-  const pool = g && g.pool ? `${g.pool.total - g.pool.idle} / ${g.pool.total} (max ${g.pool.max}), ${g.pool.waiting} waiting` : 'n/a';
+  const pool = g?.pool ? `${g.pool.total - g.pool.idle} / ${g.pool.total} (max ${g.pool.max}), ${g.pool.waiting} waiting` : 'n/a';
   const hit = data.totals.cache.hitRate;
   const items = [
     ['operations/s', text(data.totals.requestsPerSecond)],
