@@ -36,7 +36,7 @@ export async function openQueueWorld(env: Record<string, string> = {}): Promise<
 
 export const quietLog = () => createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
 
-export function worker(world: QueueWorld, provider: Provider, env: Record<string, string> = {}, workerId?: string) {
+export function worker(world: Pick<QueueWorld, 'scratch'>, provider: Provider, env: Record<string, string> = {}, workerId?: string) {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: world.scratch.url, QUEUE_BACKOFF_MS: '5', QUEUE_POLL_MS: '20', ...env });
   return createFeedbackWorker({ config, log: quietLog(), provider, workerId });
 }
