@@ -36,6 +36,7 @@ export interface Cadence {
 export interface FaultWorld {
   scratch: ScratchDatabase;
   proxy: TcpProxy;
+  commits: CommitWatcher;
   cadence: Cadence;
   admin: pg.Client;
   clients: LoadClient[];
@@ -332,9 +333,43 @@ export async function rowsByMarker(admin: pg.Client, label: string): Promise<{ p
   return { postings: toMap(postings.rows), answers: toMap(answers.rows) };
 }
 
+/**
+ * Recognises a COMMIT in PostgreSQL's wire protocol, as Cadence sends it: by text (simple query or
+ * Parse) or, once prepared under a name (src/db/client.ts names statements), by a Bind of that
+ * name. It watches all traffic from the start, since the name is learnt when COMMIT is first
+ * prepared; it matches only while armed, at most `limit` times.
+ */
+export class CommitWatcher {
+  private names = new Set<string>();
+  private armed = 0;
+  matched = 0;
+
+  readonly match = (chunk: Buffer): boolean => {
+    const text = chunk.toString('latin1');
+    for (const m of text.matchAll(/(cadence_\d+)\0COMMIT\0/g)) this.names.add(m[1]!);
+    if (this.armed === 0) return false;
+    const hit = text.includes('\0COMMIT\0') || [...this.names].some((name) => text.includes(`\0${name}\0`));
+    if (hit) {
+      this.armed -= 1;
+      this.matched += 1;
+    }
+    return hit;
+  };
+
+  arm(limit: number): void {
+    this.armed = limit;
+  }
+
+  disarm(): void {
+    this.armed = 0;
+  }
+}
+
 export async function openFaultWorld(): Promise<FaultWorld> {
   const scratch = await createScratchDatabase('cadence_faults');
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+  const commits = new CommitWatcher();
+  proxy.loseAnswers(commits.match);
   const viaProxy = new URL(scratch.url);
   viaProxy.host = `127.0.0.1:${proxy.port}`;
   const admin = new pg.Client({ connectionString: scratch.url, application_name: 'fault-suite-admin' });
@@ -346,6 +381,7 @@ export async function openFaultWorld(): Promise<FaultWorld> {
     return {
       scratch,
       proxy,
+      commits,
       cadence,
       admin,
       clients,

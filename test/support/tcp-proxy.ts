@@ -5,6 +5,8 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 interface Pair {
   client: Socket;
   upstream?: Socket;
+  /** Its answer is being lost: the server's side ends by itself. */
+  losing?: boolean;
 }
 
 export interface TcpProxy {
@@ -22,6 +24,14 @@ export interface TcpProxy {
   refuse(): Promise<void>;
   /** Listens again on the same port after refuse(). */
   accept(): Promise<void>;
+  /**
+   * While set, a chunk from a client that `matches` is delivered to the server, whose side is then
+   * closed politely (it still applies what it got), and the client's side is destroyed: the
+   * server acted, its answer is lost (a COMMIT that commits and never answers). Undefined stops it.
+   */
+  loseAnswers(matches: ((chunk: Buffer) => boolean) | undefined): void;
+  /** Chunks handled by loseAnswers so far. */
+  readonly lost: number;
   /** Stops listening and destroys every connection. */
   close(): Promise<void>;
 }
@@ -31,6 +41,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let paused = false;
   let accepted = 0;
   let port = 0;
+  let lose: ((chunk: Buffer) => boolean) | undefined;
+  let lost = 0;
 
   const forward = (from: Socket, to: Socket) => {
     from.on('data', (chunk: Buffer) => {
@@ -47,6 +59,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     upstream.setNoDelay(true);
     forward(pair.client, upstream);
     forward(upstream, pair.client);
+    // After forward's listener has written the chunk: end (flushes it), never destroy, the server side.
+    pair.client.on('data', (chunk: Buffer) => {
+      if (!lose?.(chunk)) return;
+      lost += 1;
+      pair.losing = true;
+      pairs.delete(pair);
+      upstream.end();
+      pair.client.destroy();
+      // The server's reply has nowhere to go; do not wait for it to notice.
+      setTimeout(() => upstream.destroy(), 1_000).unref();
+    });
     const end = () => {
       pair.client.destroy();
       upstream.destroy();
@@ -65,7 +88,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     // Held until linked: during a pause the connect is accepted and then hears nothing.
     client.pause();
     client.on('error', () => {}).on('close', () => {
-      pair.upstream?.destroy();
+      if (!pair.losing) pair.upstream?.destroy();
       pairs.delete(pair);
     });
     if (!paused) link(pair);
@@ -97,6 +120,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     get accepted() {
       return accepted;
+    },
+    get lost() {
+      return lost;
+    },
+    loseAnswers(matches) {
+      lose = matches;
     },
     cut: destroyAll,
     pause() {
