@@ -71,7 +71,7 @@ async function underFault(label: string, fault: () => Promise<Record<string, num
     statuses[name] = (statuses[name] ?? 0) + 1;
   }
   const misfits = answers.map(({ kind, answer }) => ({ kind, why: misfit(answer) })).filter((m) => m.why);
-  expect(misfits, JSON.stringify(statuses)).toEqual([]);
+  expect(misfits, `${JSON.stringify(statuses)}; server errors: ${JSON.stringify(world.cadence.errorLines.slice(-2)).slice(0, 3_000)}`).toEqual([]);
   const failed = answers.filter(({ answer }) => answer.status !== 200);
   // The fault must have been felt, or this case proves nothing.
   expect(failed.length, JSON.stringify(statuses)).toBeGreaterThan(0);

@@ -309,7 +309,8 @@ export async function retryFailures(cadence: Cadence, writes: Write[]): Promise<
         const reason = answer.body.errors?.[0]?.extensions?.reason;
         const waitable = (answer.status === 409 && reason === 'IDEMPOTENCY_KEY_IN_USE') || answer.status === 503 || answer.status === 504;
         if (!waitable || Date.now() - started > IDEMPOTENCY_HOLD_MS + 10_000) {
-          throw new Error(`retry of ${write.kind} ${write.marker} answered ${answer.status} ${JSON.stringify(answer.body)}`);
+          const logged = JSON.stringify(cadence.errorLines.slice(-2)).slice(0, 3_000);
+          throw new Error(`retry of ${write.kind} ${write.marker} answered ${answer.status} ${JSON.stringify(answer.body)}; server errors: ${logged}`);
         }
         if (answer.status === 409) inUse += 1;
         await sleep(Number(answer.retryAfter ?? '1') * 1_000 * (0.5 + Math.random() / 2));
