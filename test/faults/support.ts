@@ -335,21 +335,37 @@ export async function rowsByMarker(admin: pg.Client, label: string): Promise<{ p
 }
 
 /**
- * Recognises a COMMIT in PostgreSQL's wire protocol, as Cadence sends it: by text (simple query or
- * Parse) or, once prepared under a name (src/db/client.ts names statements), by a Bind of that
- * name. It watches all traffic from the start, since the name is learnt when COMMIT is first
- * prepared; it matches only while armed, at most `limit` times.
+ * Recognises, in PostgreSQL's wire protocol as Cadence sends it, the COMMIT of a transaction that
+ * wrote one of the load's rows (a Bind carrying a posting's title or an answer's content). COMMIT
+ * and ROLLBACK are known by text (simple query or Parse) or, once prepared under a name
+ * (src/db/client.ts names statements), by a Bind of that name; so it watches all traffic from the
+ * start. It matches only while armed, at most `limit` times.
  */
+type Verb = 'BEGIN' | 'COMMIT' | 'ROLLBACK';
+
 export class CommitWatcher {
-  private names = new Set<string>();
+  private names: Record<Verb, Set<string>> = { BEGIN: new Set(), COMMIT: new Set(), ROLLBACK: new Set() };
+  private inTransaction = new WeakSet<object>();
+  private wrote = new WeakSet<object>();
   private armed = 0;
+  private marker: RegExp | undefined;
   matched = 0;
 
-  readonly match = (chunk: Buffer): boolean => {
+  readonly match = (chunk: Buffer, connection: object): boolean => {
     const text = chunk.toString('latin1');
-    for (const m of text.matchAll(/(cadence_\d+)\0COMMIT\0/g)) this.names.add(m[1]!);
-    if (this.armed === 0) return false;
-    const hit = text.includes('\0COMMIT\0') || [...this.names].some((name) => text.includes(`\0${name}\0`));
+    for (const m of text.matchAll(/(cadence_\d+)\0(BEGIN|COMMIT|ROLLBACK)\0/g)) this.names[m[2] as Verb].add(m[1]!);
+    const has = (verb: Verb) => text.includes(`\0${verb}\0`) || [...this.names[verb]].some((name) => text.includes(`\0${name}\0`));
+    if (has('BEGIN')) this.inTransaction.add(connection);
+    // Only inside a transaction: the answer stored for the key after it (no transaction) holds the marker too.
+    if (this.inTransaction.has(connection) && this.marker?.test(text)) this.wrote.add(connection);
+    if (has('ROLLBACK')) {
+      this.wrote.delete(connection);
+      this.inTransaction.delete(connection);
+    }
+    if (!has('COMMIT')) return false;
+    this.inTransaction.delete(connection);
+    const hit = this.armed > 0 && this.wrote.has(connection);
+    this.wrote.delete(connection);
     if (hit) {
       this.armed -= 1;
       this.matched += 1;
@@ -357,12 +373,16 @@ export class CommitWatcher {
     return hit;
   };
 
-  arm(limit: number): void {
+  /** Loses the answers to the next `limit` COMMITs of writes of this load (label). */
+  arm(label: string, limit: number): void {
+    // A title "<label>-c-n" or content "answer <label>-c-n"; not an Idempotency-Key "p-<label>-c-n".
+    this.marker = new RegExp(`(^|[^-])${label}-\\d+-\\d+`);
     this.armed = limit;
   }
 
   disarm(): void {
     this.armed = 0;
+    this.marker = undefined;
   }
 }
 

@@ -29,7 +29,7 @@ export interface TcpProxy {
    * closed politely (it still applies what it got), and the client's side is destroyed: the
    * server acted, its answer is lost (a COMMIT that commits and never answers). Undefined stops it.
    */
-  loseAnswers(matches: ((chunk: Buffer) => boolean) | undefined): void;
+  loseAnswers(matches: ((chunk: Buffer, connection: object) => boolean) | undefined): void;
   /** Chunks handled by loseAnswers so far. */
   readonly lost: number;
   /** Stops listening and destroys every connection. */
@@ -41,7 +41,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let paused = false;
   let accepted = 0;
   let port = 0;
-  let lose: ((chunk: Buffer) => boolean) | undefined;
+  let lose: ((chunk: Buffer, connection: object) => boolean) | undefined;
   let lost = 0;
 
   const forward = (from: Socket, to: Socket) => {
@@ -61,7 +61,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     forward(upstream, pair.client);
     // After forward's listener has written the chunk: end (flushes it), never destroy, the server side.
     pair.client.on('data', (chunk: Buffer) => {
-      if (!lose?.(chunk)) return;
+      if (!lose?.(chunk, pair)) return;
       lost += 1;
       pair.losing = true;
       pairs.delete(pair);
