@@ -30,6 +30,8 @@ export interface Cadence {
   url: string;
   /** Log lines of level error or above (an unexpected error is a bug the suite reports). */
   errorLines: Record<string, unknown>[];
+  /** Warnings (database faults among them), for diagnosing a failure. */
+  warnLines: Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startCadence(databaseUrl: string): Promise<Cadence> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const errorLines: Record<string, unknown>[] = [];
+  const warnLines: Record<string, unknown>[] = [];
   let pending = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     pending += chunk.toString();
@@ -83,8 +86,10 @@ export async function startCadence(databaseUrl: string): Promise<Cadence> {
     pending = lines.pop()!;
     for (const line of lines) {
       if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as { level?: number };
-      if ((entry.level ?? 0) >= 50) errorLines.push(entry);
+      // src/log.ts writes the level as its label.
+      const entry = JSON.parse(line) as { level?: string };
+      if (entry.level === 'error' || entry.level === 'fatal') errorLines.push(entry);
+      else if (entry.level === 'warn') warnLines.push(entry);
     }
   });
   let exited = false;
@@ -101,6 +106,7 @@ export async function startCadence(databaseUrl: string): Promise<Cadence> {
   return {
     url,
     errorLines,
+    warnLines,
     async stop() {
       if (!exited) child.kill('SIGTERM');
       await Promise.race([exit, sleep(12_000)]);
