@@ -3,7 +3,6 @@
 // every answer is 200, 503 SERVICE_UNAVAILABLE with Retry-After, or 504 TIMEOUT, none much past the
 // deadline; the server recovers by itself; every acknowledged write is stored exactly once; and
 // every failed write, sent again with its key after the fault, answers 200 and leaves one row.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEADLINE_MS,
@@ -148,47 +147,25 @@ describe('PostgreSQL faults under load', () => {
     expect(figures.statuses['503 SERVICE_UNAVAILABLE']).toBeGreaterThan(0);
   }, 60_000);
 
-  it("pg_terminate_backend of Cadence's backends in a tight loop, COMMITs included", async () => {
-    // Two admin connections: one sweeps every Cadence backend every few ms, the other spins on
-    // backends caught running COMMIT (a write that commits and never answers: its retry must replay).
-    const hunter = new pg.Client({ connectionString: world.scratch.url, application_name: 'fault-suite-hunter' });
-    await hunter.connect();
-    try {
-      await underFault('kill', async () => {
-        const until = Date.now() + 2_000;
-        const sweep = async () => {
-          let rounds = 0;
-          let killed = 0;
-          while (Date.now() < until) {
-            const { rows } = await world.admin.query<{ killed: string }>(
-              `SELECT count(pg_terminate_backend(pid)) AS killed FROM pg_stat_activity
-                WHERE datname = $1 AND application_name = 'cadence'`,
-              [world.scratch.name],
-            );
-            rounds += 1;
-            killed += Number(rows[0]!.killed);
-            await sleep(5);
-          }
-          return { rounds, killed };
-        };
-        const hunt = async () => {
-          let duringCommit = 0;
-          while (Date.now() < until) {
-            const { rows } = await hunter.query<{ killed: string }>(
-              `SELECT count(pg_terminate_backend(pid)) AS killed FROM pg_stat_activity
-                WHERE datname = $1 AND application_name = 'cadence' AND state = 'active' AND query ILIKE 'COMMIT%'`,
-              [world.scratch.name],
-            );
-            duringCommit += Number(rows[0]!.killed);
-          }
-          return duringCommit;
-        };
-        const [swept, duringCommit] = await Promise.all([sweep(), hunt()]);
-        return { ...swept, duringCommit };
-      });
-    } finally {
-      await hunter.end();
-    }
+  it("pg_terminate_backend of every Cadence backend every 5 ms under load", async () => {
+    // Backends die between and inside transactions. (Catching one in COMMIT through pg_stat_activity
+    // is luck; the next case loses COMMIT answers on purpose.)
+    await underFault('kill', async () => {
+      const until = Date.now() + 2_000;
+      let rounds = 0;
+      let killed = 0;
+      while (Date.now() < until) {
+        const { rows } = await world.admin.query<{ killed: string }>(
+          `SELECT count(pg_terminate_backend(pid)) AS killed FROM pg_stat_activity
+            WHERE datname = $1 AND application_name = 'cadence'`,
+          [world.scratch.name],
+        );
+        rounds += 1;
+        killed += Number(rows[0]!.killed);
+        await sleep(5);
+      }
+      return { rounds, killed };
+    });
   }, 60_000);
 
   it('a COMMIT whose answer is lost (the write committed, Cadence saw the connection die): a retry replays it', async () => {
