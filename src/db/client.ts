@@ -111,6 +111,11 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
     });
     // An idle client losing its connection emits 'error' on the pool; unhandled, it kills the process.
     pool.on('error', () => {});
+    // A checked-out client (a transaction between statements) has no listener of the pool's, so a
+    // connection lost then (pg_terminate_backend, a reset) would be an unhandled 'error' event
+    // that kills the process. The client's next statement fails instead (503), and the pool
+    // discards it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const prisma = makeClient(new PrismaPg(pool, statementCache(config.DB_STATEMENT_CACHE)));
     return {
       kind: 'postgres',

@@ -50,6 +50,9 @@ const TIMEOUT_MESSAGES = /canceling statement due to statement timeout|Query rea
 
 interface Shape {
   code?: unknown;
+  /** A DriverAdapterError's cause is `{ kind, originalCode? }` itself (thrown raw from a transaction). */
+  kind?: unknown;
+  originalCode?: unknown;
   message?: unknown;
   cause?: unknown;
   meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
@@ -60,7 +63,7 @@ export function dependencyFault(error: unknown): DependencyFault | undefined {
   for (let depth = 0; current && typeof current === 'object' && depth < 8; depth++) {
     const e = current as Shape;
     const adapter = e.meta?.driverAdapterError?.cause;
-    const codes = [e.code, adapter?.kind, adapter?.originalCode].filter((c): c is string => typeof c === 'string');
+    const codes = [e.code, e.kind, e.originalCode, adapter?.kind, adapter?.originalCode].filter((c): c is string => typeof c === 'string');
     if (codes.some((c) => TIMEOUT_CODES.has(c))) return 'timeout';
     if (codes.some((c) => UNAVAILABLE_CODES.has(c))) return 'unavailable';
     if (typeof e.message === 'string') {

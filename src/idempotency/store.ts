@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { db } from '../db/client.js';
+import { dependencyFault } from '../db/faults.js';
 import { isAppError } from '../errors.js';
 import type { IdempotencyScope } from './write.js';
 
@@ -78,6 +79,13 @@ export class IdempotencyStore {
       await db().$executeRaw`DELETE FROM idempotency_keys WHERE id = ${scope.recordId}::uuid AND outcomes = '[]'::jsonb`;
       return;
     }
+    if (transient(response)) {
+      // The writes committed but the answer failed on a database fault (a field read after the
+      // write lost its connection): that 503/504 is not the request's answer. Keep the outcomes,
+      // release the hold, and let the retry replay them and read the rows again.
+      await db().$executeRaw`UPDATE idempotency_keys SET locked_until = NULL WHERE id = ${scope.recordId}::uuid`;
+      return;
+    }
     const json = JSON.stringify(store ? toStored(response) : { withheld: true });
     await db().$executeRaw`
       UPDATE idempotency_keys SET response = ${json}::jsonb, locked_until = NULL WHERE id = ${scope.recordId}::uuid`;
@@ -92,6 +100,16 @@ export class IdempotencyStore {
       .$executeRaw`DELETE FROM idempotency_keys WHERE id IN (SELECT id FROM idempotency_keys WHERE expires_at < now() LIMIT 100)`
       .catch(() => {});
   }
+}
+
+const TRANSIENT_CODES = new Set(['SERVICE_UNAVAILABLE', 'TIMEOUT']);
+
+/** Whether an error of the response is a database fault (503/504), not an answer worth keeping. */
+function transient(response: ExecutionResult): boolean {
+  return (response.errors ?? []).some((error) => {
+    const ours = isAppError(error.originalError) ? error.originalError : isAppError(error) ? error : undefined;
+    return ours ? TRANSIENT_CODES.has(String(ours.extensions.code)) : dependencyFault(error.originalError ?? error) !== undefined;
+  });
 }
 
 interface StoredError {
