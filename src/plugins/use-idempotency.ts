@@ -74,6 +74,8 @@ export function useIdempotency(options: { ttlMs: number; holdMs: number }): Plug
           await store.settle(scope, { data: null }, false);
           return { errors: [conflict(WITHHELD)] };
         }
+        // Taking over from an attempt that died after committing: its writes are replayed, not run.
+        if (scope.recorded.length > 0) replayed.add(context.request);
         let result: ExecutionResult | undefined;
         try {
           result = (await runWithIdempotency(scope, () => executeFn(executeArgs))) as ExecutionResult;
