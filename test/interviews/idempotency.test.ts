@@ -92,7 +92,7 @@ describe('Idempotency-Key', () => {
     const record = await app.prisma.idempotencyKey.findFirstOrThrow({ where: { userId: uid(userId), key: 'lost' } });
     expect(record.outcomes).toEqual([{ kind: 'createJobPosting', value: { id: parseId(first.createJobPosting.id, 'JobPosting') } }]);
     await app.prisma.$executeRaw`UPDATE idempotency_keys SET response = NULL, locked_until = NULL WHERE id = ${record.id}::uuid`;
-    const response = await app.request(POSTING, { key, headers: withKey('lost'), variables: postingInput('Lost') });
+    const response = await app.request<{ createJobPosting: { id: string } }>(POSTING, { key, headers: withKey('lost'), variables: postingInput('Lost') });
     const retry = ok<{ createJobPosting: { id: string } }>(response);
     expect(retry.createJobPosting.id).toBe(first.createJobPosting.id);
     expect(response.headers.get('idempotent-replayed')).toBe('true');
