@@ -116,8 +116,8 @@ async function measureSubscription(transport: Transport, operation: Operation<un
   const sessionId = decodeGlobalId(String(variables.sessionId)).id;
   const controller = new AbortController();
   let statements = 0;
-  const stop = onSql(() => {
-    statements += 1;
+  const stop = onSql((event) => {
+    if (!event.background) statements += 1;
   });
   try {
     const response = await transport.fetch('http://cadence.test/graphql', {
