@@ -16,6 +16,9 @@ import { useHealth } from './health.js';
 import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
+import { useCompiledExecution } from '../plugins/use-compiled-execution.js';
+import { PlanRegistry } from '../compiled/registry.js';
+import { loadManifest } from '../policy/persisted.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
@@ -60,6 +63,8 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders }:
     ...policyPlugins(config),
     metrics.plugin(),
     useGraphqlJsExecute(),
+    // After it: a compiled plan's execute function replaces graphql-js' for the documents it covers.
+    ...(config.COMPILED_EXECUTION ? [useCompiledExecution({ registry: new PlanRegistry(schema, loadManifest().values()), log }) as Plugin] : []),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
     useResponseCache({ cache: responseCache, redis, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin,
     {
