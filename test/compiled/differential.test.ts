@@ -105,6 +105,7 @@ describe('compiled SessionsList', () => {
     try {
       const user = users[0]!;
       const plain = await callPersisted(reference, SESSIONS_LIST, { first: 4 }, user.key);
+      await callPersisted(cached, SESSIONS_LIST, { first: 2 }, user.key); // the key is cached from now on
       const miss = await cached.recordSql(() => callPersisted(cached, SESSIONS_LIST, { first: 4 }, user.key));
       const hit = await cached.recordSql(() => callPersisted(cached, SESSIONS_LIST, { first: 4 }, user.key));
       expect(miss.result.headers.get('server-timing')).toContain('cache;desc=miss');
