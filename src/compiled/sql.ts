@@ -72,10 +72,12 @@ export function connectionJson(aliases: Aliases, page: PageSpec, selection: Sele
     throw new Unsupported(`the connection field ${field.name}`);
   });
   const list = [...columns].map((c) => `${a}.${c}`).join(', ');
-  // One row past the page says whether there is a next page; only the selected columns are read.
+  // One row past the page says whether there is a next page (read only when asked); only the
+  // selected columns are read.
+  const wantsNext = selection.some((f) => f.name === 'pageInfo' && f.children.some((c) => c.name === 'hasNextPage'));
   const inner =
     `SELECT ${list} FROM ${mapping.table} ${a} WHERE ${page.where(a).join(' AND ')} ` +
-    `ORDER BY ${orderSql(a, page.orderBy)} LIMIT ${page.first} + 1 OFFSET ${page.offset}`;
+    `ORDER BY ${orderSql(a, page.orderBy)} LIMIT ${page.first}${wantsNext ? ' + 1' : ''} OFFSET ${page.offset}`;
   const numbered = `SELECT ${a}.*, row_number() OVER (ORDER BY ${orderSql(a, page.orderBy)}) AS __n FROM (${inner}) ${a}`;
   return `(SELECT json_build_object(${parts.join(', ')}) FROM (${numbered}) ${a})`;
 }
