@@ -6,7 +6,7 @@
 import { getNamedType, getNullableType, isListType, isNonNullType, type GraphQLSchema } from 'graphql';
 
 /** How a column's value becomes the JSON that graphql-js would have serialised. */
-export type Codec = 'string' | 'int' | 'enum' | 'dateTime';
+export type Codec = 'string' | 'int' | 'enum' | 'dateTime' | 'stringList';
 
 export type FieldMapping =
   /** `Node.id`: base64url("Type:uuid") of the primary key (src/schema/ids.ts). */
@@ -16,8 +16,19 @@ export type FieldMapping =
   | { kind: 'toOne'; type: string; localKey: string; targetKey: string }
   /** A to-many relation as a list, in the order the schema's relation query names. */
   | { kind: 'toMany'; type: string; foreignKey: string; orderBy: OrderTerm[] }
+  /** A to-one relation through a unique foreign key on the other row (null when there is none). */
+  | { kind: 'toOneBy'; type: string; foreignKey: string }
   /** A plugin-prisma `relatedConnection` with cursor `id`: literal `first` only. */
-  | { kind: 'connection'; type: string; foreignKey: string; orderBy: OrderTerm[] };
+  | { kind: 'connection'; type: string; foreignKey: string; orderBy: OrderTerm[] }
+  /** `t.relationCount`: rows of `table` whose `foreignKey` is this row's id. */
+  | { kind: 'count'; table: string; foreignKey: string }
+  /**
+   * The mean of a column over related rows matching `filter`, as a float (what the loader's
+   * Prisma `_avg` answers: PostgreSQL's numeric mean read as a double); null when there are none.
+   */
+  | { kind: 'average'; table: string; foreignKey: string; column: string; filter: string }
+  /** One of two enum values by whether a column is null (Feedback.scope). */
+  | { kind: 'nullSwitch'; column: string; whenNull: string; otherwise: string; type: string };
 
 export interface OrderTerm {
   column: string;
@@ -32,7 +43,8 @@ export interface TypeMapping {
 const timestamp = (column: string, nullable = false): FieldMapping => ({ kind: 'column', column, codec: 'dateTime', nullable });
 const text = (column: string): FieldMapping => ({ kind: 'column', column, codec: 'string', nullable: false });
 const int = (column: string): FieldMapping => ({ kind: 'column', column, codec: 'int', nullable: false });
-const enumeration = (column: string): FieldMapping => ({ kind: 'column', column, codec: 'enum', nullable: false });
+const enumeration = (column: string, nullable = false): FieldMapping => ({ kind: 'column', column, codec: 'enum', nullable });
+const textList = (column: string): FieldMapping => ({ kind: 'column', column, codec: 'stringList', nullable: false });
 
 /** Mirrors src/schema/{session,message,feedback,job-posting}.ts and prisma/schema.prisma. */
 export const TYPES: Record<string, TypeMapping> = {
@@ -45,6 +57,15 @@ export const TYPES: Record<string, TypeMapping> = {
       startedAt: timestamp('started_at'),
       completedAt: timestamp('completed_at', true),
       jobPosting: { kind: 'toOne', type: 'JobPosting', localKey: 'job_posting_id', targetKey: 'id' },
+      resume: { kind: 'toOne', type: 'Resume', localKey: 'resume_id', targetKey: 'id' },
+      messageCount: { kind: 'count', table: 'session_messages', foreignKey: 'session_id' },
+      averageScore: { kind: 'average', table: 'feedback', foreignKey: 'session_id', column: 'score', filter: 'message_id IS NOT NULL' },
+      operations: {
+        kind: 'toMany',
+        type: 'Operation',
+        foreignKey: 'session_id',
+        orderBy: [{ column: 'created_at', direction: 'ASC' }, { column: 'id', direction: 'ASC' }],
+      },
       messages: { kind: 'connection', type: 'SessionMessage', foreignKey: 'session_id', orderBy: [{ column: 'seq', direction: 'ASC' }] },
       feedback: {
         kind: 'toMany',
@@ -60,6 +81,7 @@ export const TYPES: Record<string, TypeMapping> = {
       id: { kind: 'globalId', typename: 'JobPosting' },
       title: text('title'),
       company: text('company'),
+      skills: textList('skills'),
       createdAt: timestamp('created_at'),
     },
   },
@@ -71,6 +93,7 @@ export const TYPES: Record<string, TypeMapping> = {
       role: enumeration('role'),
       content: text('content'),
       createdAt: timestamp('created_at'),
+      feedback: { kind: 'toOneBy', type: 'Feedback', foreignKey: 'message_id' },
     },
   },
   Feedback: {
@@ -79,12 +102,39 @@ export const TYPES: Record<string, TypeMapping> = {
       id: { kind: 'globalId', typename: 'Feedback' },
       score: int('score'),
       summary: text('summary'),
+      strengths: textList('strengths'),
+      improvements: textList('improvements'),
       createdAt: timestamp('created_at'),
+      scope: { kind: 'nullSwitch', column: 'message_id', whenNull: 'SESSION', otherwise: 'ANSWER', type: 'FeedbackScope' },
+    },
+  },
+  Resume: {
+    table: 'resumes',
+    fields: {
+      id: { kind: 'globalId', typename: 'Resume' },
+      title: text('title'),
+      createdAt: timestamp('created_at'),
+    },
+  },
+  Operation: {
+    table: 'operations',
+    fields: {
+      id: { kind: 'globalId', typename: 'Operation' },
+      kind: enumeration('kind'),
+      status: enumeration('status'),
+      attempts: int('attempts'),
+      error: { kind: 'column', column: 'error', codec: 'string', nullable: true },
+      createdAt: timestamp('created_at'),
+      updatedAt: timestamp('updated_at'),
+      startedAt: timestamp('started_at', true),
+      finishedAt: timestamp('finished_at', true),
     },
   },
 };
 
 /** Root fields the compiler can answer. */
+export type RootField = RootConnection | RootNode;
+
 export interface RootConnection {
   kind: 'rootConnection';
   type: string;
@@ -95,7 +145,20 @@ export interface RootConnection {
   orderBy: OrderTerm[];
 }
 
-export const ROOT_FIELDS: Record<string, RootConnection> = {
+/**
+ * One of the viewer's rows by its global id (`session(id:)`): `<ownerColumn> = viewer` and the id.
+ * When there is no such row the reference executor answers (its NOT_FOUND error is the contract).
+ */
+export interface RootNode {
+  kind: 'rootNode';
+  type: string;
+  ownerColumn: string;
+  /** The argument holding the global id, and the type name it must carry. */
+  idArg: string;
+}
+
+export const ROOT_FIELDS: Record<string, RootField> = {
+  session: { kind: 'rootNode', type: 'InterviewSession', ownerColumn: 'user_id', idArg: 'id' },
   sessions: {
     kind: 'rootConnection',
     type: 'InterviewSession',
@@ -139,9 +202,10 @@ export function checkMapping(schema: GraphQLSchema): string[] {
   const query = schema.getQueryType()?.getFields() ?? {};
   for (const [name, root] of Object.entries(ROOT_FIELDS)) {
     const field = query[name];
+    const expected = root.kind === 'rootConnection' ? `Query${capitalise(name)}Connection` : root.type;
     if (!field) problems.push(`Query.${name} does not exist`);
-    else if (getNamedType(field.type).name !== `Query${capitalise(name)}Connection`) {
-      problems.push(`Query.${name} is not the ${root.type} connection it was`);
+    else if (getNamedType(field.type).name !== expected) {
+      problems.push(`Query.${name} is not the ${expected} it was`);
     }
   }
   return problems;
@@ -153,11 +217,23 @@ function expectedNamedType(field: FieldMapping): string | null {
       return 'ID';
     case 'toOne':
     case 'toMany':
+    case 'toOneBy':
+    case 'nullSwitch':
       return field.type;
     case 'connection':
       return null;
+    case 'count':
+      return 'Int';
+    case 'average':
+      return 'Float';
     case 'column':
-      return field.codec === 'string' ? 'String' : field.codec === 'int' ? 'Int' : field.codec === 'dateTime' ? 'DateTime' : null;
+      return field.codec === 'string' || field.codec === 'stringList'
+        ? 'String'
+        : field.codec === 'int'
+          ? 'Int'
+          : field.codec === 'dateTime'
+            ? 'DateTime'
+            : null;
   }
 }
 

@@ -10,8 +10,9 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { CONNECTION, ROOT_FIELDS, type RootConnection } from './mapping.js';
-import { Aliases, rootConnectionJson } from './sql.js';
+import { parseId } from '../schema/ids.js';
+import { CONNECTION, ROOT_FIELDS, type RootField } from './mapping.js';
+import { Aliases, rootConnectionJson, rootNodeJson } from './sql.js';
 import { Unsupported, operationOf, selectedFields, type SelectedField } from './selection.js';
 import { parse } from 'graphql';
 
@@ -20,13 +21,23 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BACKWARD_ARGS = ['last', 'before'];
 
 export interface BoundStatement {
+  /** Returns one row: `data` (the response's data as JSON text) and `complete`. */
   sql: string;
   params: unknown[];
 }
 
+/**
+ * The statement's row. `complete` is false when a root object was not found: the reference
+ * executor then answers, so its error (NOT_FOUND, with its message and path) stays the contract.
+ */
+export interface StatementRow {
+  data: string;
+  complete: boolean;
+}
+
 interface RootPart {
   key: string;
-  root: RootConnection;
+  root: RootField;
   definition: GraphQLField<unknown, unknown>;
   selection: SelectedField;
 }
@@ -71,6 +82,13 @@ export class CompiledPlan {
         args = getArgumentValues(part.definition, part.selection.node, coerced.coerced);
       } catch {
         return null;
+      }
+      if (part.root.kind === 'rootNode') {
+        const id = nodeId(args[part.root.idArg], part.root.type);
+        if (id === null) return null;
+        params.push(id);
+        present.push({ filters: [], after: false });
+        continue;
       }
       if (BACKWARD_ARGS.some((name) => args[name] !== undefined)) return null;
       const first = args.first === undefined ? CONNECTION.defaultSize : args.first;
@@ -126,21 +144,35 @@ interface Presence {
 function buildStatement(roots: RootPart[], present: Presence[]): string {
   const aliases = new Aliases();
   let next = 2;
+  const nodes: string[] = [];
   const parts = roots.map((part, i) => {
+    if (part.root.kind === 'rootNode') {
+      const json = rootNodeJson(aliases, part.root, { viewer: '$1::uuid', id: `$${next++}::uuid` }, part.selection.children);
+      nodes.push(`r${i}`);
+      return { key: part.key, json, alias: `r${i}` };
+    }
     const p = present[i]!;
     const first = `$${next++}::int`;
     const filters: Record<string, string> = {};
     for (const name of p.filters) filters[name] = `$${next++}`;
     const after = p.after ? `$${next++}::uuid` : null;
     const json = rootConnectionJson(aliases, part.root, { viewer: '$1::uuid', first, filters, after }, part.selection.children);
-    return `'${part.key}', ${json}`;
+    return { key: part.key, json, alias: `r${i}` };
   });
-  return `SELECT json_build_object(${parts.join(', ')})::text AS data`;
+  // Each root value once, in a derived row, so `complete` can test the objects without rebuilding them.
+  const values = parts.map((p) => `${p.json} AS ${p.alias}`).join(', ');
+  const object = parts.map((p) => `'${p.key}', r.${p.alias}`).join(', ');
+  const complete = nodes.length === 0 ? 'true' : nodes.map((alias) => `r.${alias} IS NOT NULL`).join(' AND ');
+  return `SELECT json_build_object(${object})::text AS data, ${complete} AS complete FROM (SELECT ${values}) r`;
 }
 
 function allPresence(roots: RootPart[]): Presence[][] {
   let combos: Presence[][] = [[]];
   for (const part of roots) {
+    if (part.root.kind === 'rootNode') {
+      combos = combos.map((combo) => [...combo, { filters: [], after: false }]);
+      continue;
+    }
     const names = Object.keys(part.root.filters);
     const options: Presence[] = [];
     for (let mask = 0; mask < 1 << names.length; mask++) {
@@ -150,6 +182,16 @@ function allPresence(roots: RootPart[]): Presence[][] {
     combos = combos.flatMap((combo) => options.map((option) => [...combo, option]));
   }
   return combos;
+}
+
+/** The row id inside a global id of `type`, or null for the reference to judge. */
+function nodeId(globalId: unknown, type: string): string | null {
+  if (typeof globalId !== 'string') return null;
+  try {
+    return parseId(globalId, type);
+  } catch {
+    return null;
+  }
 }
 
 /** The row id inside a plugin-prisma cursor, or null for anything the reference should judge. */

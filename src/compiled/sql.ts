@@ -4,7 +4,7 @@
 // and the document (response keys, type names) are written into the SQL; every value that comes
 // from a request is a bound parameter.
 import { Kind, type ArgumentNode } from 'graphql';
-import { CONNECTION, TYPES, type FieldMapping, type OrderTerm, type RootConnection } from './mapping.js';
+import { CONNECTION, TYPES, type FieldMapping, type OrderTerm, type RootConnection, type RootNode } from './mapping.js';
 import { Unsupported, type SelectedField } from './selection.js';
 
 /** json_build_object takes at most 100 arguments. */
@@ -104,6 +104,22 @@ function fieldJson(aliases: Aliases, alias: string, field: SelectedField, mappin
     case 'column':
       columns.add(mapping.column);
       return mapping.codec === 'dateTime' ? isoTime(`${alias}.${mapping.column}`) : `${alias}.${mapping.column}`;
+    case 'nullSwitch':
+      columns.add(mapping.column);
+      return `CASE WHEN ${alias}.${mapping.column} IS NULL THEN '${mapping.whenNull}' ELSE '${mapping.otherwise}' END`;
+    case 'count':
+      columns.add('id');
+      return `(SELECT count(*)::int FROM ${mapping.table} WHERE ${mapping.foreignKey} = ${alias}.id)`;
+    case 'average':
+      columns.add('id');
+      return `(SELECT avg(${mapping.column})::float8 FROM ${mapping.table} WHERE ${mapping.foreignKey} = ${alias}.id AND ${mapping.filter})`;
+    case 'toOneBy': {
+      columns.add('id');
+      const target = TYPES[mapping.type]!;
+      const b = aliases.take();
+      const object = objectJson(aliases, mapping.type, b, field.children, new Set());
+      return `(SELECT ${object} FROM ${target.table} ${b} WHERE ${b}.${mapping.foreignKey} = ${alias}.id)`;
+    }
     case 'toOne': {
       columns.add(mapping.localKey);
       const target = TYPES[mapping.type]!;
@@ -166,6 +182,14 @@ export function rootConnectionJson(aliases: Aliases, root: RootConnection, param
     return terms;
   };
   return connectionJson(aliases, { type: root.type, where, orderBy: root.orderBy, first: params.first, offset: params.after === null ? '0' : '1' }, selection);
+}
+
+/** One of the viewer's rows by id, or SQL null when there is none. */
+export function rootNodeJson(aliases: Aliases, root: RootNode, params: { viewer: string; id: string }, selection: SelectedField[]): string {
+  const table = TYPES[root.type]!.table;
+  const a = aliases.take();
+  const object = objectJson(aliases, root.type, a, selection, new Set());
+  return `(SELECT ${object} FROM ${table} ${a} WHERE ${a}.id = ${params.id} AND ${a}.${root.ownerColumn} = ${params.viewer})`;
 }
 
 function cursorPredicate(a: string, table: string, orderBy: readonly OrderTerm[], after: string): string {

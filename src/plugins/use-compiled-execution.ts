@@ -7,6 +7,7 @@
 import { execute, getOperationAST, locatedError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import type { StatementRow } from '../compiled/plan.js';
 import type { PlanRegistry } from '../compiled/registry.js';
 import type { Context } from '../context.js';
 import { db } from '../db/client.js';
@@ -29,8 +30,10 @@ export function useCompiledExecution({ registry, log }: CompiledExecutionOptions
     if (!bound) return execute(args);
     const started = performance.now();
     try {
-      const rows = await db().$queryRawUnsafe<{ data: string }[]>(bound.sql, ...bound.params);
-      return textResult(rows[0]!.data);
+      const [row] = await db().$queryRawUnsafe<StatementRow[]>(bound.sql, ...bound.params);
+      // A root object that is not there (missing, or not the viewer's): the reference's NOT_FOUND.
+      if (!row!.complete) return execute(args);
+      return textResult(row!.data);
     } catch (error) {
       // As graphql-js reports a failed root resolver of a non-null field: no data, one located error.
       const field = getOperationAST(args.document, args.operationName)?.selectionSet.selections[0];

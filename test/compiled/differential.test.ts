@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
-import { callPersisted, cursorFor, normalised, seedUsers, SESSIONS_LIST, type SeededUser } from './support.js';
+import { callPersisted, cursorFor, normalised, seedUsers, SESSION_DETAIL, SESSIONS_LIST, type SeededUser } from './support.js';
 
 let compiled: TestApp;
 let reference: TestApp;
@@ -28,8 +28,8 @@ afterAll(async () => {
   console.info(`compiled vs reference: ${compared} requests compared`);
 });
 
-async function expectSame(variables: Record<string, unknown>, key: string | null) {
-  const [a, b] = await Promise.all([callPersisted(compiled, SESSIONS_LIST, variables, key), callPersisted(reference, SESSIONS_LIST, variables, key)]);
+async function expectSame(variables: Record<string, unknown>, key: string | null, operation = SESSIONS_LIST) {
+  const [a, b] = await Promise.all([callPersisted(compiled, operation, variables, key), callPersisted(reference, operation, variables, key)]);
   compared++;
   expect({ status: a.status, body: normalised(a.body) }, JSON.stringify(variables)).toEqual({ status: b.status, body: normalised(b.body) });
   return a;
@@ -88,6 +88,40 @@ describe('SessionsList, compiled vs reference', () => {
       { numRuns: 300, seed: 20_261_203 },
     );
   }, 120_000);
+});
+
+describe('SessionDetail, compiled vs reference', () => {
+  const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64url');
+
+  it('agrees for every session of every user seen by every user (own, foreign), missing and malformed ids, no key', async () => {
+    const ids = [
+      ...users.flatMap((u) => u.sessionIds).map((id) => globalId('InterviewSession', id)),
+      globalId('InterviewSession', '00000000-0000-4000-8000-000000000000'),
+      globalId('JobPosting', users[0]!.sessionIds[0]!),
+      'not-an-id',
+      '',
+    ];
+    let found = 0;
+    for (const key of [...users.map((u) => u.key), null]) {
+      for (const id of ids) {
+        const response = await expectSame({ id }, key, SESSION_DETAIL);
+        if ((response.body.data as { session: unknown } | undefined)?.session) found++;
+      }
+    }
+    // Each user's own sessions, once each.
+    expect(found).toBe(users.reduce((n, u) => n + u.sessionIds.length, 0));
+  }, 120_000);
+
+  it('runs one statement for a session of the viewer, and the reference for one that is not', async () => {
+    const user = users[0]!;
+    const id = globalId('InterviewSession', user.sessionIds[1]!);
+    await callPersisted(compiled, SESSION_DETAIL, { id }, user.key);
+    const own = await compiled.recordSql(() => callPersisted(compiled, SESSION_DETAIL, { id }, user.key));
+    expect(own.statements.map((s) => s.sql.slice(0, 24))).toEqual(['SELECT json_build_object']);
+    const foreign = await compiled.recordSql(() => callPersisted(compiled, SESSION_DETAIL, { id: globalId('InterviewSession', users[1]!.sessionIds[0]!) }, user.key));
+    expect(foreign.result.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(foreign.statements.length).toBeGreaterThan(1);
+  });
 });
 
 describe('compiled SessionsList', () => {

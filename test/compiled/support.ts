@@ -15,6 +15,7 @@ export function persistedIdOf(operationName: string): string {
 }
 
 export const SESSIONS_LIST = 'SessionsList';
+export const SESSION_DETAIL = 'SessionDetail';
 
 export async function callPersisted(
   app: TestApp,
@@ -88,12 +89,18 @@ export async function seedUsers(app: TestApp, sessionsPerUser: number[]): Promis
         });
         messageIds.push(message.id);
       }
+      // Async work records on even sessions: two created together (the id breaks the tie), one failed.
+      if (s % 2 === 0) {
+        await app.prisma.operation.create({ data: { sessionId: id, kind: 'ANSWER_FEEDBACK', status: 'FAILED', attempts: 3, error: TRICKY[s % TRICKY.length]!, createdAt, finishedAt: createdAt } });
+        await app.prisma.operation.create({ data: { sessionId: id, kind: 'SESSION_FEEDBACK', createdAt } });
+      }
       // No feedback on every fifth session; otherwise one per answer plus, when completed, one on the session.
       if (s % 5 === 4) continue;
       const feedbackAt = new Date(createdAt.getTime() + 1_000);
-      for (const messageId of messageIds.filter((_, i) => i % 2 === 1)) {
+      for (const [i, messageId] of messageIds.filter((_, i) => i % 2 === 1).entries()) {
+        // Scores vary within a session, so averageScore is not a whole number.
         await app.prisma.feedback.create({
-          data: { sessionId: id, messageId, score: (s * 7 + u) % 101, strengths: ['a'], improvements: ['b'], summary: TRICKY[s % TRICKY.length]!, createdAt: feedbackAt },
+          data: { sessionId: id, messageId, score: (s * 7 + u + i * 13) % 101, strengths: ['a'], improvements: ['b'], summary: TRICKY[s % TRICKY.length]!, createdAt: feedbackAt },
         });
       }
       if (completed) {
