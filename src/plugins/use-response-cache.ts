@@ -71,7 +71,9 @@ export function useResponseCache({ cache, redis, log, onOutcome }: ResponseCache
       return {
         onExecuteDone({ result, setResult }) {
           if (!isSingleResult(result) || result.errors?.length || result.extensions) return;
-          const json = JSON.stringify(result);
+          // A compiled operation's result is already its JSON text (src/plugins/use-compiled-execution.ts).
+          const own = (result as { stringify?: unknown }).stringify;
+          const json = typeof own === 'function' ? String(own.call(result)) : JSON.stringify(result);
           cache.set(key, viewer.userId, token, json);
           // Serialised once: Yoga uses a result's own `stringify` when it has one. Not enumerable,
           // so a plugin that copies the result to change it gets JSON.stringify of its copy.

@@ -116,6 +116,27 @@ describe('compiled statements', () => {
   });
 });
 
+describe('compiled SessionDetail', () => {
+  it('reads sessions by primary key and everything else by index, at most 51 messages of 1,000', async () => {
+    const plan = registry.plans().find((p) => p.operationName === 'SessionDetail')!;
+    const id = Buffer.from(`InterviewSession:${sessionIds[0]}`).toString('base64url');
+    const bound = plan.bind({ id }, user.userId)!;
+    expect(plan.statements()).toEqual([bound.sql]);
+    for (const analyzed of [await explain(bound.sql, bound.params, true), await explainGeneric(bound.sql, bound.params)]) {
+      const all = nodes(analyzed);
+      expect(all.filter((n) => n['Node Type'] === 'Seq Scan' && WATCHED.includes(n['Relation Name'] ?? '')).map((n) => n['Relation Name'])).toEqual([]);
+      for (const read of all.filter((n) => n['Relation Name'] === 'session_messages' && n['Actual Rows'] !== undefined && !/Aggregate/.test(n['Node Type']))) {
+        // The page reads 51 rows; counting messages (messageCount) reads the index only.
+        expect(read['Node Type']).toMatch(/Index/);
+      }
+    }
+    const analyzed = await explain(bound.sql, bound.params, true);
+    const pageReads = nodes(analyzed).filter((n) => n['Relation Name'] === 'session_messages' && n['Node Type'] === 'Index Scan');
+    expect(pageReads.length).toBeGreaterThan(0);
+    for (const read of pageReads) expect(read['Actual Rows'] ?? 0).toBeLessThanOrEqual(51);
+  });
+});
+
 function variableSets(): { first: number; status?: string; after?: string }[] {
   const after = cursorFor('00000000-0000-4000-8000-000000000000');
   return [{ first: 20 }, { first: 20, status: 'COMPLETED' }, { first: 20, after }, { first: 20, status: 'ACTIVE', after }];
