@@ -90,9 +90,11 @@ export async function seedUsers(app: TestApp, sessionsPerUser: number[]): Promis
         messageIds.push(message.id);
       }
       // Async work records on even sessions: two created together (the id breaks the tie), one failed.
+      // Never PENDING or RUNNING: the database is shared with the other suites, whose health
+      // checks count the queue and whose workers would pick such work up.
       if (s % 2 === 0) {
         await app.prisma.operation.create({ data: { sessionId: id, kind: 'ANSWER_FEEDBACK', status: 'FAILED', attempts: 3, error: TRICKY[s % TRICKY.length]!, createdAt, finishedAt: createdAt } });
-        await app.prisma.operation.create({ data: { sessionId: id, kind: 'SESSION_FEEDBACK', createdAt } });
+        await app.prisma.operation.create({ data: { sessionId: id, kind: 'SESSION_FEEDBACK', status: 'SUCCEEDED', createdAt } });
       }
       // No feedback on every fifth session; otherwise one per answer plus, when completed, one on the session.
       if (s % 5 === 4) continue;
