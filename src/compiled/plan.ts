@@ -6,6 +6,7 @@ import { decodeBase64, decodeCursorChunk } from '@pothos/core';
 import {
   getArgumentValues,
   getVariableValues,
+  isNonNullType,
   type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -122,6 +123,12 @@ export class CompiledPlan {
       this.variants.set(key, sql);
     }
     return sql;
+  }
+
+  /** `data` of a failed statement, as graphql-js nulls failed root fields (all of it if one is non-null). */
+  dataOnError(): Record<string, null> | null {
+    if (this.roots.some((r) => isNonNullType(r.definition.type))) return null;
+    return Object.fromEntries(this.roots.map((r) => [r.key, null]));
   }
 
   /** Response keys of the root fields, in order (the trace names the first). */

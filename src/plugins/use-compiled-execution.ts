@@ -4,7 +4,7 @@
 // variables graphql-js would reject, a page or cursor it does not cover), runs on graphql-js +
 // Pothos, the reference executor. Registered after useGraphqlJsExecute so its execute function
 // wins; the tracing, cost, metrics and response-cache hooks wrap it like any execution.
-import { execute, getOperationAST, locatedError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { execute, getOperationAST, Kind, locatedError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { StatementRow } from '../compiled/plan.js';
@@ -29,20 +29,21 @@ export function useCompiledExecution({ registry, log }: CompiledExecutionOptions
       : null;
     if (!bound) return execute(args);
     const started = performance.now();
+    let row: StatementRow | undefined;
     try {
-      const [row] = await db().$queryRawUnsafe<StatementRow[]>(bound.sql, ...bound.params);
-      // A root object that is not there (missing, or not the viewer's): the reference's NOT_FOUND.
-      if (!row!.complete) return execute(args);
-      return textResult(row!.data);
+      [row] = await db().$queryRawUnsafe<StatementRow[]>(bound.sql, ...bound.params);
     } catch (error) {
-      // As graphql-js reports a failed root resolver of a non-null field: no data, one located error.
+      // As graphql-js reports a failed root resolver: the field null (or data null when it is
+      // non-null), one located error, which the mask turns into its coded client error.
       const field = getOperationAST(args.document, args.operationName)?.selectionSet.selections[0];
-      const key = field?.kind === 'Field' ? (field.alias ?? field.name).value : undefined;
-      return { data: null, errors: [locatedError(error, field && field.kind === 'Field' ? field : undefined, key ? [key] : undefined)] };
-    } finally {
-      const field = plan?.rootKeys[0];
-      if (field) context.perf.addResolver({ path: field, durationMs: performance.now() - started });
+      const node = field?.kind === Kind.FIELD ? field : undefined;
+      const path = node ? [(node.alias ?? node.name).value] : undefined;
+      return { data: plan!.dataOnError(), errors: [locatedError(error, node, path)] };
     }
+    // A root object that is not there (missing, or not the viewer's): the reference's NOT_FOUND.
+    if (!row?.complete) return execute(args);
+    context.perf.addResolver({ path: plan!.rootKeys[0]!, durationMs: performance.now() - started });
+    return textResult(row.data);
   };
 
   return {
