@@ -24,13 +24,17 @@ Options:
   --first N        page size (default 20)
   --b "NAME=v ..."  also measure variant B, the same server with these environment variables
                    set; A and B batches alternate, and B/A is reported (paired batches)
-  --op NAME        the operation (schema/operations/NAME.graphql; default SessionsList)
+  --op NAME        the operation (schema/operations/NAME.graphql; default SessionsList); the
+                   session operations ask each key for its user's newest session
   --text           send the query text instead of the persisted document id
   --alloc-prof     print where the measured batches allocate (V8's sampling heap profiler)
   --cpu-prof       also write a CPU profile of the measured batches to bench/.data/profiles
   -h, --help       this help
 
 Environment: BENCH_DATABASE_URL (default ${DEFAULT_DATABASE_URL}); any Cadence variable.`;
+
+/** Operations that take one session's global id as `$id`. */
+const SESSION_OPS = new Set(['SessionDetail', 'SessionFeedback', 'SessionMessages']);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -100,15 +104,25 @@ async function main(): Promise<void> {
   const keys = (await readKeysFile(KEYS_FILE)).slice(0, 100);
   const opName = values.op ?? 'SessionsList';
   const op = (await loadOperations([opName])).get(opName)!;
-  const body = requestBody(op, opName === 'SessionsList' ? { first } : {}, op.documentId && !values.text ? 'documentId' : 'query');
+  const form = op.documentId && !values.text ? 'documentId' : 'query';
+  // Operations on one session ($id) ask each key for its user's newest session.
+  const bodies = SESSION_OPS.has(opName)
+    ? await Promise.all(
+        keys.map(async ({ userId }) => {
+          const session = await database.prisma.interviewSession.findFirstOrThrow({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true } });
+          return requestBody(op, { id: Buffer.from(`InterviewSession:${session.id}`).toString('base64url') }, form);
+        }),
+      )
+    : [requestBody(op, opName === 'SessionsList' ? { first } : {}, form)];
   let sent = 0;
   type Yoga = (typeof variants)[number]['yoga'];
   const one = async (yoga: Yoga) => {
-    const key = keys[sent++ % keys.length]!.key;
+    const i = sent++ % keys.length;
+    const key = keys[i]!.key;
     const res = await yoga.fetch('http://cadence/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body,
+      body: bodies[i % bodies.length]!,
     });
     const text = await res.text();
     if (res.status !== 200 || text.includes('"errors"')) throw new BenchError(`request failed: ${res.status} ${text.slice(0, 300)}`);

@@ -25,6 +25,8 @@ Benchmarks the SessionsList operation (schema/operations/SessionsList.graphql, f
 four servers over one seeded PostgreSQL database, in alternating rounds:
   cadence  the real server (node --import tsx src/main.ts, NODE_ENV=production, LOG_LEVEL=warn),
            response cache off: every request resolves (issue 3's goals are checked on this one)
+  reference the same, response cache off, with compiled execution off (COMPILED_EXECUTION=0):
+           graphql-js + Pothos resolve SessionsList instead of its compiled statement (issue 9)
   cached   the same with the response cache on (RESPONSE_CACHE_TTL_MS=10000), as in production
   naive    the same SDL on graphql-yoga with per-row Prisma resolvers (bench/naive/server.ts)
   raw      node:http + pg, one hand-written SQL statement (bench/raw/server.ts)
@@ -41,7 +43,7 @@ Requests go round-robin over --keys (100) seeded users' API keys.
 
 Reports per server and mode: req/s, latency p50/p95/p99/max, errors, SQL statements per request,
 server CPU ms per request (utime+stime from /proc), PostgreSQL backend CPU ms per request, and the
-ratios cadence/raw, cadence/naive, cached/raw and cached/naive; writes bench/results/<timestamp>.json and .html.
+ratios cadence/raw, cadence/naive, cadence/reference, reference/raw, cached/raw and cached/naive; writes bench/results/<timestamp>.json and .html.
 
 Options:
   --duration S          seconds per round (default 20)
@@ -50,7 +52,7 @@ Options:
   --quick               smoke run of about a minute: --duration 3 --rounds 1 --warmup 2
                         --quiet-wait 5 --retries 0
   --modes LIST          any of throughput,latency,open (default all)
-  --servers LIST        any of cadence,naive,raw (default all)
+  --servers LIST        any of cadence,reference,cached,naive,raw (default all)
   --connections N       connections of the throughput mode (default 50)
   --rate N              offered req/s of the open mode (default 200)
   --open-connections N  connections of the open mode (default 100)
@@ -251,7 +253,7 @@ async function main(): Promise<void> {
       checkStop();
       servers.set(kind, await startServer(kind, {
         databaseUrl: cfg.databaseUrl,
-        nodeArgs: kind === 'cadence' || kind === 'cached' ? cfg.cadenceNodeArgs : [],
+        nodeArgs: kind === 'cadence' || kind === 'cached' || kind === 'reference' ? cfg.cadenceNodeArgs : [],
         env: serverEnv(kind),
       }));
     }
@@ -646,10 +648,10 @@ function computeRatios(aggs: Aggregate[], modes: Mode[]): Ratios {
   const r = (a: number, b: number) => (b > 0 && Number.isFinite(a) && Number.isFinite(b) ? round(a / b, 3) : null);
   for (const mode of modes) {
     const get = (k: ServerKind) => aggs.find((a) => a.server === k && a.mode === mode.id);
-    for (const mine of ['cadence', 'cached'] as const) {
+    for (const mine of ['cadence', 'reference', 'cached'] as const) {
       const cadence = get(mine);
       if (!cadence) continue;
-      for (const other of ['raw', 'naive'] as const) {
+      for (const other of mine === 'cadence' ? (['raw', 'naive', 'reference'] as const) : (['raw', 'naive'] as const)) {
         const o = get(other);
         if (!o) continue;
         (out[mode.id] ??= {})[`${mine}/${other}`] = {
@@ -743,7 +745,7 @@ function environment() {
 
 function renderHtml(report: { startedAt: string; environment: ReturnType<typeof environment>; database: { name: string; state: string }; sqlCounting: { method: string; note: string }; goals: { goal: string; actual: string; pass: boolean }[] }, aggs: Aggregate[], modes: Mode[]): string {
   const servers = [...new Set(aggs.map((a) => a.server))];
-  const colors: Record<string, string> = { cadence: '#4e79a7', cached: '#76b7b2', naive: '#e15759', raw: '#59a14f' };
+  const colors: Record<string, string> = { cadence: '#4e79a7', reference: '#f28e2b', cached: '#76b7b2', naive: '#e15759', raw: '#59a14f' };
   const charts: string[] = [];
   const throughputGroups: BarGroup[] = modes
     .filter((m) => m.kind === 'closed')

@@ -65,6 +65,8 @@ const schema = z.object({
   RESPONSE_CACHE_REDIS_TIMEOUT_MS: int(1, 10_000).default(25),
   /** Memory bound of the response cache: summed size of the cached JSON answers. */
   RESPONSE_CACHE_MAX_BYTES: int(0, 4_000_000_000).default(64 * 1024 * 1024),
+  /** Run the persisted queries the compiler supports as one SQL statement each (src/compiled/); 0 runs all on graphql-js. */
+  COMPILED_EXECUTION: bool.default(true),
   /** Keep GraphiQL on (default: on outside production). */
   GRAPHIQL: bool.optional(),
   /** Answer introspection and show "Did you mean …" suggestions (default: outside production only). */

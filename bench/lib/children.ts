@@ -7,11 +7,12 @@ import { pathToFileURL } from 'node:url';
 import { BENCH_DIR, BenchError, PROJECT_ROOT, log } from './cli.js';
 import { processCpuMs } from './proc.js';
 
-export const SERVER_KINDS = ['cadence', 'cached', 'naive', 'raw'] as const;
+export const SERVER_KINDS = ['cadence', 'reference', 'cached', 'naive', 'raw'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 const ENTRY: Record<ServerKind, string> = {
   cadence: 'src/main.ts',
+  reference: 'src/main.ts',
   cached: 'src/main.ts',
   naive: 'bench/naive/server.ts',
   raw: 'bench/raw/server.ts',
@@ -127,6 +128,8 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
     // `cached` is Cadence with the response cache on whatever the caller's environment says;
     // `npm run bench` turns it off for `cadence`, which measures resolution.
     ...(kind === 'cached' ? { RESPONSE_CACHE_TTL_MS: '10000' } : {}),
+    // `reference` is Cadence with compiled execution off (issue 9): graphql-js + Pothos resolve.
+    ...(kind === 'reference' ? { COMPILED_EXECUTION: '0', RESPONSE_CACHE_TTL_MS: '0' } : {}),
     ...opts.env,
   };
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', '--import', EXIT_WITH_PARENT, ENTRY[kind]], {

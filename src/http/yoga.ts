@@ -20,6 +20,9 @@ import { createMaskError } from '../plugins/mask-error.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { RedisCacheTier } from '../cache/redis-tier.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
+import { useCompiledExecution } from '../plugins/use-compiled-execution.js';
+import { PlanRegistry } from '../compiled/registry.js';
+import { loadManifest } from '../policy/persisted.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useIdempotency } from '../plugins/use-idempotency.js';
 import { DeadlineExceeded, remainingMs, useDeadline, withinDeadline } from '../plugins/use-deadline.js';
@@ -131,6 +134,8 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     ...policyPlugins(config),
     metrics.plugin(),
     useGraphqlJsExecute(),
+    // After it: a compiled plan's execute function replaces graphql-js' for the documents it covers.
+    ...(config.COMPILED_EXECUTION ? [useCompiledExecution({ registry: new PlanRegistry(schema, loadManifest().values()), log }) as Plugin] : []),
     // After the execute function is chosen: it wraps that function to record and replay writes.
     useIdempotency({ ttlMs: config.IDEMPOTENCY_TTL_MS, holdMs: config.IDEMPOTENCY_HOLD_MS }) as Plugin,
     // After every other execute wrapper: the deadline covers all of them.

@@ -137,7 +137,9 @@ export function useResponseCache({ cache, redis, tier, log, onOutcome }: Respons
       return {
         onExecuteDone({ result, setResult }) {
           if (!isSingleResult(result) || result.errors?.length || result.extensions) return;
-          const json = JSON.stringify(result);
+          // A compiled operation's result is already its JSON text (src/plugins/use-compiled-execution.ts).
+          const own = (result as { stringify?: unknown }).stringify;
+          const json = typeof own === 'function' ? String(own.call(result)) : JSON.stringify(result);
           cache.set(key, viewer.userId, token, json);
           if (tier && version !== null) {
             let ttl = ttls.get(args.document);
