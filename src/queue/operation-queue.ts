@@ -79,10 +79,12 @@ export class OperationQueue {
           LIMIT LEAST(${limit}::int, (SELECT free FROM capacity))
           FOR UPDATE OF o SKIP LOCKED
         )
+        -- clock_timestamp(), not now(): the transaction may have waited for the advisory lock, and
+        -- started_at is when the job really started (after what it waited for had finished).
         UPDATE operations o
         SET status = 'RUNNING', attempts = o.attempts + 1, locked_by = ${workerId},
             locked_until = now() + make_interval(secs => ${leaseMs / 1000}::float8),
-            started_at = COALESCE(o.started_at, now()), updated_at = now()
+            started_at = COALESCE(o.started_at, clock_timestamp()), updated_at = clock_timestamp()
         FROM picked WHERE o.id = picked.id
         RETURNING o.id::text, o.session_id::text, o.message_id::text, o.kind, o.attempts, o.created_at, o.run_after`;
     });
