@@ -99,3 +99,13 @@ export function topConsumers(
     .map((p) => `${p.name} ${Math.round(p.pct)}%`)
     .join(', ');
 }
+
+/** Resident set size of a process, MB (null when it is gone). */
+export function rssMb(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : null;
+  } catch {
+    return null;
+  }
+}

@@ -160,3 +160,71 @@ ${body}
 </body></html>
 `;
 }
+
+export interface LineSeries {
+  label: string;
+  points: { x: number; y: number | null }[];
+  color?: string;
+}
+
+/** A line chart (x: seconds) as an inline <svg>; null points break the line. */
+export function lineChart(opts: {
+  title: string;
+  unit: string;
+  xLabel: string;
+  series: LineSeries[];
+  reference?: { value: number; label: string }[];
+  /** Vertical markers (e.g. where a step starts). */
+  markers?: { x: number; label: string }[];
+  width?: number;
+  height?: number;
+}): string {
+  const width = opts.width ?? 1000;
+  const height = opts.height ?? 300;
+  const m = { top: 36, right: 16, bottom: 40, left: 64 };
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
+  const pts = opts.series.flatMap((s) => s.points);
+  const xs = pts.map((p) => p.x);
+  const ys = pts.map((p) => p.y).filter((y): y is number => y !== null && Number.isFinite(y));
+  const xMin = xs.length ? Math.min(...xs) : 0;
+  const xMax = xs.length ? Math.max(...xs, xMin + 1) : 1;
+  const yMax = Math.max(...ys, ...(opts.reference ?? []).map((r) => r.value), 1e-9) * 1.05;
+  const X = (x: number) => m.left + ((x - xMin) / (xMax - xMin)) * plotW;
+  const Y = (y: number) => m.top + plotH - (y / yMax) * plotH;
+  const parts: string[] = [`<text class="title" x="${m.left}" y="20">${esc(opts.title)}</text>`];
+  for (let i = 0; i <= 4; i++) {
+    const v = (yMax * i) / 4;
+    parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${Y(v)}" y2="${Y(v)}" stroke="#eee"/>`);
+    parts.push(`<text class="axis" x="${m.left - 6}" y="${Y(v) + 4}" text-anchor="end">${fmt(v, v < 10 ? 1 : 0)} ${esc(opts.unit)}</text>`);
+  }
+  for (let i = 0; i <= 5; i++) {
+    const v = xMin + ((xMax - xMin) * i) / 5;
+    parts.push(`<text class="axis" x="${X(v)}" y="${m.top + plotH + 16}" text-anchor="middle">${fmt(v, 0)}</text>`);
+  }
+  parts.push(`<text class="axis" x="${m.left + plotW / 2}" y="${height - 6}" text-anchor="middle">${esc(opts.xLabel)}</text>`);
+  for (const mk of opts.markers ?? []) {
+    parts.push(`<line x1="${X(mk.x)}" x2="${X(mk.x)}" y1="${m.top}" y2="${m.top + plotH}" stroke="#bbb" stroke-dasharray="2 3"/>`);
+    parts.push(`<text class="axis" x="${X(mk.x) + 3}" y="${m.top + 10}">${esc(mk.label)}</text>`);
+  }
+  for (const r of opts.reference ?? []) {
+    parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${Y(r.value)}" y2="${Y(r.value)}" stroke="#b3261e" stroke-dasharray="5 4"/>`);
+    parts.push(`<text class="axis" x="${m.left + plotW - 4}" y="${Y(r.value) - 4}" text-anchor="end" fill="#b3261e">${esc(r.label)}</text>`);
+  }
+  opts.series.forEach((s, i) => {
+    const color = s.color ?? SERIES_COLORS[i % SERIES_COLORS.length]!;
+    let d = '';
+    let pen = false;
+    for (const p of s.points) {
+      if (p.y === null || !Number.isFinite(p.y)) {
+        pen = false;
+        continue;
+      }
+      d += `${pen ? 'L' : 'M'}${X(p.x).toFixed(1)},${Y(p.y).toFixed(1)}`;
+      pen = true;
+    }
+    parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+    parts.push(`<rect x="${m.left + 200 + i * 110}" y="10" width="10" height="10" fill="${color}"/><text class="legend" x="${m.left + 214 + i * 110}" y="19">${esc(s.label)}</text>`);
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
+}
