@@ -5,7 +5,16 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DATA_SCALES, type DataScale, type DataSet, dataSet, DEFAULT_DATABASE_URL, ensureBenchDatabase, readKeysFile, redact } from './lib/benchdb.js';
+import {
+  DATA_SCALES,
+  type DataScale,
+  type DataSet,
+  dataSet,
+  DEFAULT_DATABASE_URL,
+  ensureBenchDatabase,
+  readKeysFile,
+  redact,
+} from './lib/benchdb.js';
 import { installExitHandlers, ourPids, startServer, stopAll, type ServerHandle } from './lib/children.js';
 import { BenchError, InterruptedError, log, oneOfList, positiveNumber, RESULTS_DIR, runMain, timestamp, UsageError } from './lib/cli.js';
 import { Connection, failureOf, openLoop, type Progress, type RequestSpec, type Response } from './lib/http-load.js';
@@ -47,6 +56,8 @@ on first use and reused afterwards, and also reports its CPU and RSS.
 
 Options:
   --duration S        seconds of load per rate (default 60; 20 in step mode)
+  --warmup S          seconds of load at the first rate before measuring, so that a fresh
+                      server's JIT and caches do not count against the first step (default 5; 0: none)
   --rate N            offered requests per second, one run (default 200)
   --step              step mode from 100 to 1000 req/s by 100 (change with the three below)
   --step-from N       first rate of the step search (default 100)
@@ -114,6 +125,7 @@ interface VirtualUser {
 
 interface Config {
   durationS: number;
+  warmupS: number;
   rates: number[];
   stepMode: boolean;
   users: number;
@@ -146,7 +158,13 @@ interface StepReport {
   startS: number;
   pass: boolean;
   reasons: string[];
-  summary: Record<string, unknown> & { answeredReqPerSec: number; requests: number; errors: number; errorRate: number; withinBudget: boolean };
+  summary: Record<string, unknown> & {
+    answeredReqPerSec: number;
+    requests: number;
+    errors: number;
+    errorRate: number;
+    withinBudget: boolean;
+  };
   operations: OperationRow[];
   loadAvg: number[];
 }
@@ -173,6 +191,7 @@ function parseConfig(): Config | null {
         args: process.argv.slice(2),
         options: {
           duration: { type: 'string' },
+          warmup: { type: 'string' },
           rate: { type: 'string' },
           step: { type: 'boolean' },
           steps: { type: 'string' },
@@ -205,7 +224,8 @@ function parseConfig(): Config | null {
     return null;
   }
   const stepMode = Boolean(values.step || values.steps || values['step-from'] || values['step-by'] || values['step-to']);
-  if (stepMode && values.rate) throw new UsageError('--rate is for one run; a step search takes --steps or --step-from/--step-by/--step-to');
+  if (stepMode && values.rate)
+    throw new UsageError('--rate is for one run; a step search takes --steps or --step-from/--step-by/--step-to');
   if (values.steps && (values['step-from'] || values['step-by'] || values['step-to'])) {
     throw new UsageError('--steps or --step-from/--step-by/--step-to, not both');
   }
@@ -237,6 +257,7 @@ function parseConfig(): Config | null {
   if (values['database-url'] && data.length > 1) throw new UsageError('--database-url names one database: give one --data');
   return {
     durationS: positiveNumber('duration', values.duration, stepMode ? 20 : 60),
+    warmupS: positiveNumber('warmup', values.warmup, 5, { min: 0 }),
     rates,
     stepMode,
     users: positiveNumber('users', values.users, 100, { integer: true }),
@@ -327,18 +348,28 @@ async function main(): Promise<void> {
     const at = kneeStep(run);
     if (cfg.stepMode) console.log(`knee: ${run.knee === null ? 'none (the first rate already broke a budget)' : `${run.knee} req/s`}`);
     if (at) {
-      console.log(`\nper operation at ${at.rate} req/s${cfg.stepMode ? (run.knee === at.rate ? ' (the knee)' : ' (no step passed: the first)') : ''}:`);
+      console.log(
+        `\nper operation at ${at.rate} req/s${cfg.stepMode ? (run.knee === at.rate ? ' (the knee)' : ' (no step passed: the first)') : ''}:`,
+      );
       console.log(operationTable(at.operations));
       const s = at.summary;
-      console.log(`answered ${fmt(s.answeredReqPerSec, 1)} of ${at.rate} req/s offered; ${s.requests} requests, ${s.errors} errors` +
-        (typeof s.serverCpuMsPerReq === 'number' ? `; server CPU ${fmt(s.serverCpuMsPerReq, 2)} ms/req, PostgreSQL ${fmt(s.pgCpuMsPerReq as number, 2)} ms/req` : ''));
+      console.log(
+        `answered ${fmt(s.answeredReqPerSec, 1)} of ${at.rate} req/s offered; ${s.requests} requests, ${s.errors} errors` +
+          (typeof s.serverCpuMsPerReq === 'number'
+            ? `; server CPU ${fmt(s.serverCpuMsPerReq, 2)} ms/req, PostgreSQL ${fmt(s.pgCpuMsPerReq as number, 2)} ms/req`
+            : ''),
+      );
       if (typeof s.otherCpuPctOfCore === 'number' && s.otherCpuPctOfCore > 15) {
-        console.log(`note: other processes on this machine used ${s.otherCpuPctOfCore}% of a core during that step (${JSON.stringify(s.busiestOtherProcesses)}); latencies are disturbed.`);
+        console.log(
+          `note: other processes on this machine used ${s.otherCpuPctOfCore}% of a core during that step (${JSON.stringify(s.busiestOtherProcesses)}); latencies are disturbed.`,
+        );
       }
     }
     if (run.rssSeries.length) {
       const mbs = run.rssSeries.map((r) => r.mb);
-      console.log(`server RSS: ${fmt(mbs[0], 0)} MB at the start, ${fmt(Math.max(...mbs), 0)} MB peak, ${fmt(mbs[mbs.length - 1], 0)} MB at the end`);
+      console.log(
+        `server RSS: ${fmt(mbs[0], 0)} MB at the start, ${fmt(Math.max(...mbs), 0)} MB peak, ${fmt(mbs[mbs.length - 1], 0)} MB at the end`,
+      );
     }
     console.log(`load average (1/5/15 min): ${run.loadAvg.before.join(' ')} before, ${run.loadAvg.after.join(' ')} after`);
   }
@@ -399,7 +430,11 @@ function compareText(runs: DataRun[]): string {
   return `p95 per operation at ${c.rate} req/s, ${runs.map((r) => r.data).join(' vs ')} (knees ${knees}):\n${table(c.rows, [
     { title: 'operation', value: (r) => r.operation, align: 'left' },
     ...runs.map((run, i) => ({ title: `${run.data} p95 ms`, value: (r: { p95: (number | null)[] }) => fmt(r.p95[i], 2) })),
-    { title: 'change', value: (r: { p95: (number | null)[] }) => (r.p95[0] && r.p95[1] != null ? `${fmt(((r.p95[1] - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–') },
+    {
+      title: 'change',
+      value: (r: { p95: (number | null)[] }) =>
+        r.p95[0] && r.p95[1] != null ? `${fmt(((r.p95[1] - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–',
+    },
   ])}`;
 }
 
@@ -472,8 +507,11 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
             vu.sessionIds = list.data.sessions.edges.map((e: { node: { id: string } }) => e.node.id);
             vu.jobPostingId = (await call(conn, spec(vu, 'JobPostings', { first: 1 }))).data.jobPostings.edges[0]?.node.id;
             vu.resumeId = (await call(conn, spec(vu, 'Resumes', { first: 1 }))).data.resumes.edges[0]?.node.id;
-            if (!vu.jobPostingId || !vu.resumeId) throw new BenchError(`user ${vu.index} has no job posting or resume to start a session with`);
-            const started = startedSession(await call(conn, spec(vu, 'CreateSession', { input: { jobPostingId: vu.jobPostingId, resumeId: vu.resumeId } })));
+            if (!vu.jobPostingId || !vu.resumeId)
+              throw new BenchError(`user ${vu.index} has no job posting or resume to start a session with`);
+            const started = startedSession(
+              await call(conn, spec(vu, 'CreateSession', { input: { jobPostingId: vu.jobPostingId, resumeId: vu.resumeId } })),
+            );
             if (!started) throw new BenchError(`setup: CreateSession of user ${vu.index} returned no session or first question`);
             created.push({ vu, id: started.sessionId });
             vu.active = started;
@@ -517,7 +555,8 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
               vu.active = null; // unknown state: the next answer starts a fresh interview
               return;
             }
-            const next = (JSON.parse(res.body) as { data: { submitAnswer: { nextQuestion: { id: string } | null } } }).data.submitAnswer.nextQuestion;
+            const next = (JSON.parse(res.body) as { data: { submitAnswer: { nextQuestion: { id: string } | null } } }).data.submitAnswer
+              .nextQuestion;
             if (next === null) {
               // The interviewer asked its last question: complete it and start the next, as the frontend would.
               vu.active = null;
@@ -532,7 +571,12 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
           }
         });
       });
-    const timed = async (conn: Connection, vu: VirtualUser, name: 'CompleteSession' | 'CreateSession', variables: Record<string, unknown>) => {
+    const timed = async (
+      conn: Connection,
+      vu: VirtualUser,
+      name: 'CompleteSession' | 'CreateSession',
+      variables: Record<string, unknown>,
+    ) => {
       const t0 = performance.now();
       let res: Response | null = null;
       let failure: string | null = null;
@@ -552,7 +596,9 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
       return JSON.parse(res.body);
     };
     const startInterview = async (conn: Connection, vu: VirtualUser) => {
-      const started = startedSession(await timed(conn, vu, 'CreateSession', { input: { jobPostingId: vu.jobPostingId, resumeId: vu.resumeId } }) ?? {});
+      const started = startedSession(
+        (await timed(conn, vu, 'CreateSession', { input: { jobPostingId: vu.jobPostingId, resumeId: vu.resumeId } })) ?? {},
+      );
       if (started) {
         created.push({ vu, id: started.sessionId });
         vu.active = started;
@@ -565,6 +611,27 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
     checkStop();
     const budgetOf = (name: string) => (op(name).kind === 'mutation' ? cfg.budgets.mutationP95Ms : cfg.budgets.queryP95Ms);
     const seriesBuckets: { count: number; errors: number; latency: Samples }[] = [];
+    // Queries only: a warm-up answer would move the users' interviews on without being measured.
+    const readSpec = (c: number): RequestSpec => {
+      const vu = vus[c]!;
+      const name = pick();
+      if (name === 'SessionsList' || name === 'SubmitAnswer') return spec(vu, 'SessionsList', { first: 20 });
+      if (name === 'Viewer') return spec(vu, name, {});
+      if (name === 'SessionMessages') return spec(vu, name, { id: pickSession(vu), first: 20 });
+      return spec(vu, name, { id: pickSession(vu) });
+    };
+    if (cfg.warmupS > 0) {
+      log(`warm-up: ${cfg.rates[0]} req/s of queries for ${cfg.warmupS} s (not measured)`);
+      await openLoop({
+        url,
+        connections: cfg.users,
+        rate: cfg.rates[0]!,
+        durationMs: cfg.warmupS * 1000,
+        next: readSpec,
+        shouldStop: isInterrupted,
+      });
+      checkStop();
+    }
     const loadBefore = loadAvg();
     const t0 = performance.now();
     if (server) {
@@ -633,25 +700,48 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
       if (tty) process.stderr.write('\r\x1b[K');
       await Promise.race([Promise.all(vus.map((vu) => vu.chain)), new Promise((r) => setTimeout(r, 10_000))]);
       const m1 = machineCpu();
-      const busiest = topConsumers(procs0, allProcesses(), result.elapsedMs, 4, new Set([process.pid, ...ourPids(), ...(pg0?.keys() ?? [])]));
+      const busiest = topConsumers(
+        procs0,
+        allProcesses(),
+        result.elapsedMs,
+        4,
+        new Set([process.pid, ...ourPids(), ...(pg0?.keys() ?? [])]),
+      );
       const serverCpuMs = server ? server.cpuMs() - cpu0 : null;
       const pgCpuMs = monitor && pg0 ? PgMonitor.delta(pg0, await monitor.snapshot()) : null;
       const machineBusyMs = ((m1.busy - m0.busy) * 1000) / clockTicks();
       // Other processes' CPU during the step, in % of one core (only known when we run the server).
-      const otherPct = serverCpuMs !== null && pgCpuMs !== null
-        ? round((Math.max(0, machineBusyMs - serverCpuMs - pgCpuMs - result.clientCpuMs) / result.elapsedMs) * 100, 0)
-        : null;
+      const otherPct =
+        serverCpuMs !== null && pgCpuMs !== null
+          ? round((Math.max(0, machineBusyMs - serverCpuMs - pgCpuMs - result.clientCpuMs) / result.elapsedMs) * 100, 0)
+          : null;
       checkStop();
 
       const rows = [
         ...MIX.map(([name, weight]) => {
           const o = result.byOp.get(name);
           const s = (o?.latency ?? new Samples()).summary();
-          return { name, weight: `${weight}%`, kind: op(name).kind, count: o?.count ?? 0, errors: o?.errors ?? 0, s, budget: budgetOf(name) };
+          return {
+            name,
+            weight: `${weight}%`,
+            kind: op(name).kind,
+            count: o?.count ?? 0,
+            errors: o?.errors ?? 0,
+            s,
+            budget: budgetOf(name),
+          };
         }),
         ...ROLLOVER_OPS.map((name) => {
           const s = rollover[name].summary();
-          return { name: `${name} (rollover)`, weight: '–', kind: op(name).kind, count: s.count, errors: rolloverErrors[name]!, s, budget: budgetOf(name) };
+          return {
+            name: `${name} (rollover)`,
+            weight: '–',
+            kind: op(name).kind,
+            count: s.count,
+            errors: rolloverErrors[name]!,
+            s,
+            budget: budgetOf(name),
+          };
         }),
       ];
       const totalRequests = result.completed + rows.filter((r) => r.weight === '–').reduce((a, r) => a + r.count, 0);
@@ -697,7 +787,9 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
         loadAvg: loadAvg(),
       };
       steps.push(step);
-      log(`${data.scale} ${rate} req/s: ${step.pass ? 'PASS' : `FAIL (${step.reasons.slice(0, 3).join('; ')})`}; answered ${step.summary.answeredReqPerSec} req/s; load average ${step.loadAvg.join(' ')}`);
+      log(
+        `${data.scale} ${rate} req/s: ${step.pass ? 'PASS' : `FAIL (${step.reasons.slice(0, 3).join('; ')})`}; answered ${step.summary.answeredReqPerSec} req/s; load average ${step.loadAvg.join(' ')}`,
+      );
       if (cfg.stepMode && !step.pass) break; // the knee is below: higher rates only pile up
     }
     return {
@@ -756,7 +848,11 @@ async function cleanup(url: string, created: { vu: VirtualUser; id: string }[], 
   if (left > 0) log(`cleanup: ${left} sessions not deleted (the next bench or load test on the bench database removes them)`);
 }
 
-function renderHtml(report: { startedAt: string; config: { durationS: number; users: number; budgets: Budgets; stepMode: boolean }; runs: DataRun[] }): string {
+function renderHtml(report: {
+  startedAt: string;
+  config: { durationS: number; users: number; budgets: Budgets; stepMode: boolean };
+  runs: DataRun[];
+}): string {
   const { budgets } = report.config;
   const opTable = (rows: OperationRow[]) =>
     htmlTable(
@@ -799,7 +895,10 @@ function renderHtml(report: { startedAt: string; config: { durationS: number; us
       title: `${run.data} data: latency per second of load (all operations)`,
       unit: 'ms',
       xLabel: 's since the first step',
-      series: (['p50', 'p95', 'p99'] as const).map((p) => ({ label: p, points: run.latencySeries.map((b) => ({ x: b.t, y: b.count ? b[p] : null })) })),
+      series: (['p50', 'p95', 'p99'] as const).map((p) => ({
+        label: p,
+        points: run.latencySeries.map((b) => ({ x: b.t, y: b.count ? b[p] : null })),
+      })),
       reference: [
         { value: budgets.queryP95Ms, label: `query p95 ${budgets.queryP95Ms} ms` },
         { value: budgets.p99Ms, label: `p99 ${budgets.p99Ms} ms` },
@@ -807,12 +906,36 @@ function renderHtml(report: { startedAt: string; config: { durationS: number; us
       markers,
     });
     const rss = run.rssSeries.length
-      ? lineChart({ title: `${run.data} data: server RSS`, unit: 'MB', xLabel: 's since the first step', series: [{ label: 'RSS', points: run.rssSeries.map((r) => ({ x: r.t, y: r.mb })) }], markers })
+      ? lineChart({
+          title: `${run.data} data: server RSS`,
+          unit: 'MB',
+          xLabel: 's since the first step',
+          series: [{ label: 'RSS', points: run.rssSeries.map((r) => ({ x: r.t, y: r.mb })) }],
+          markers,
+        })
       : '<p>RSS: not measured (the load test did not start the server).</p>';
-    return `<h2>${esc(run.data)} data${run.database ? ` · ${esc(run.database.name)} (${esc(Object.entries(run.database.rows).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', '))})` : ''}</h2>
+    return `<h2>${esc(run.data)} data${
+      run.database
+        ? ` · ${esc(run.database.name)} (${esc(
+            Object.entries(run.database.rows)
+              .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+              .join(', '),
+          )})`
+        : ''
+    }</h2>
 ${report.config.stepMode ? `<p>Knee: <b>${run.knee === null ? 'none (the first rate already broke a budget)' : `${run.knee} req/s`}</b></p>` : ''}
 ${htmlTable(
-  ['offered req/s', 'answered req/s', 'requests', 'errors', 'worst query p95', 'worst mutation p95', 'worst p99', 'load avg 1/5/15', 'verdict'],
+  [
+    'offered req/s',
+    'answered req/s',
+    'requests',
+    'errors',
+    'worst query p95',
+    'worst mutation p95',
+    'worst p99',
+    'load avg 1/5/15',
+    'verdict',
+  ],
   run.steps.map((s) => [
     String(s.rate),
     fmt(s.summary.answeredReqPerSec, 1),
@@ -825,15 +948,23 @@ ${htmlTable(
     s.pass ? 'PASS' : `FAIL: ${s.reasons.join('; ')}`,
   ]),
 )}
-${at ? `<h3>Per operation at ${at.rate} req/s${report.config.stepMode && run.knee === at.rate ? ' (the knee)' : ''}</h3>${opTable(at.operations)}
-<div class="charts">${bars(at.operations, 'query', budgets.queryP95Ms)}${bars(at.operations, 'mutation', budgets.mutationP95Ms)}</div>` : ''}
+${
+  at
+    ? `<h3>Per operation at ${at.rate} req/s${report.config.stepMode && run.knee === at.rate ? ' (the knee)' : ''}</h3>${opTable(at.operations)}
+<div class="charts">${bars(at.operations, 'query', budgets.queryP95Ms)}${bars(at.operations, 'mutation', budgets.mutationP95Ms)}</div>`
+    : ''
+}
 <div class="charts">${latency}${rss}</div>`;
   });
   const c = report.runs.length > 1 ? comparison(report.runs) : null;
   const compare = c
     ? `<h2>${report.runs.map((r) => esc(r.data)).join(' vs ')} data: p95 at ${c.rate} req/s</h2>${htmlTable(
         ['operation', ...report.runs.map((r) => `${r.data} p95 ms`), 'change'],
-        c.rows.map((r) => [r.operation, ...r.p95.map((v) => fmt(v, 2)), r.p95[0] && r.p95[1] != null ? `${fmt(((r.p95[1] - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–']),
+        c.rows.map((r) => [
+          r.operation,
+          ...r.p95.map((v) => fmt(v, 2)),
+          r.p95[0] && r.p95[1] != null ? `${fmt(((r.p95[1] - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–',
+        ]),
       )}<p>Knees: ${report.runs.map((r) => `${esc(r.data)} ${r.knee ?? '–'}`).join(', ')}</p>`
     : '';
   const body = `<h1>Cadence load test</h1>

@@ -114,9 +114,7 @@ export async function checkReachable(url: string): Promise<void> {
         ? `\nStart it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` +
           `\n(or point --database-url / BENCH_DATABASE_URL at a reachable PostgreSQL)`
         : '';
-    throw new BenchError(
-      `PostgreSQL is not reachable at ${where.hostname}:${where.port || 5432} (${e.code ?? ''} ${e.message}).${hint}`,
-    );
+    throw new BenchError(`PostgreSQL is not reachable at ${where.hostname}:${where.port || 5432} (${e.code ?? ''} ${e.message}).${hint}`);
   } finally {
     await client.end().catch(() => {});
   }
@@ -188,10 +186,9 @@ async function tryReuse(url: string, name: string, data: DataSet): Promise<Bench
       return null;
     }
     const hashes = keys.map((k) => hashApiKey(k.key));
-    const live = await client.query<{ n: string }>(
-      'SELECT count(*) AS n FROM api_keys WHERE hash = ANY($1) AND revoked_at IS NULL',
-      [hashes],
-    );
+    const live = await client.query<{ n: string }>('SELECT count(*) AS n FROM api_keys WHERE hash = ANY($1) AND revoked_at IS NULL', [
+      hashes,
+    ]);
     if (Number(live.rows[0]!.n) !== keys.length) {
       log('bench db: the stored API keys do not match the database');
       return null;
@@ -216,7 +213,9 @@ async function resetSchema(url: string): Promise<void> {
 async function seed(url: string, name: string, data: DataSet): Promise<BenchDatabase> {
   await mkdir(DATA_DIR, { recursive: true, mode: 0o700 });
   const size = data.size;
-  log(`bench db: seeding ${name} (${data.scale}): ${size.users} users × ${size.sessionsPerUser} sessions × ${size.messagesPerSession} messages`);
+  log(
+    `bench db: seeding ${name} (${data.scale}): ${size.users} users × ${size.sessionsPerUser} sessions × ${size.messagesPerSession} messages`,
+  );
   let last = 0;
   const t0 = Date.now();
   const tableStart = new Map<string, number>();
@@ -265,7 +264,9 @@ async function countRows(client: pg.Client): Promise<Record<string, number>> {
 }
 
 function formatRows(rows: Record<string, number>): string {
-  return Object.entries(rows).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ');
+  return Object.entries(rows)
+    .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+    .join(', ');
 }
 
 async function readJson<T>(file: string): Promise<T | null> {

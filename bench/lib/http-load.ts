@@ -50,7 +50,10 @@ export class Connection {
   private readonly port: number;
   private readonly path: string;
 
-  constructor(url: string, private readonly timeoutMs = 10_000) {
+  constructor(
+    url: string,
+    private readonly timeoutMs = 10_000,
+  ) {
     const u = new URL(url);
     this.host = u.hostname;
     this.port = Number(u.port || 80);

@@ -62,8 +62,13 @@ export function stepRates(from: number, by: number, to: number): number[] {
 
 /** `100,200,400`: strictly increasing positive rates. */
 export function parseSteps(list: string): number[] {
-  const rates = list.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (rates.length === 0 || rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new RangeError(`--steps: positive numbers separated by commas, got "${list}"`);
+  const rates = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (rates.length === 0 || rates.some((r) => !Number.isFinite(r) || r <= 0))
+    throw new RangeError(`--steps: positive numbers separated by commas, got "${list}"`);
   for (let i = 1; i < rates.length; i++) {
     if (rates[i]! <= rates[i - 1]!) throw new RangeError(`--steps: rates must increase, got "${list}"`);
   }
