@@ -885,7 +885,7 @@ function renderHtml(report: {
         ],
       })),
       reference: { value: budget, label: `p95 budget ${budget} ms` },
-      width: 540,
+      width: 520,
     });
   };
   const sections = report.runs.map((run) => {

@@ -211,7 +211,7 @@ export function lineChart(opts: {
   }
   for (let i = 0; i <= 5; i++) {
     const v = xMin + ((xMax - xMin) * i) / 5;
-    parts.push(`<text class="axis" x="${X(v)}" y="${m.top + plotH + 16}" text-anchor="middle">${fmt(v, 0)}</text>`);
+    parts.push(`<text class="axis" x="${X(v)}" y="${m.top + plotH + 16}" text-anchor="middle">${fmt(v, xMax - xMin < 10 ? 1 : 0)}</text>`);
   }
   parts.push(`<text class="axis" x="${m.left + plotW / 2}" y="${height - 6}" text-anchor="middle">${esc(opts.xLabel)}</text>`);
   for (const mk of opts.markers ?? []) {
@@ -240,7 +240,7 @@ export function lineChart(opts: {
     }
     parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
     parts.push(
-      `<rect x="${m.left + 200 + i * 110}" y="10" width="10" height="10" fill="${color}"/><text class="legend" x="${m.left + 214 + i * 110}" y="19">${esc(s.label)}</text>`,
+      `<rect x="${width - m.right - (opts.series.length - i) * 90}" y="10" width="10" height="10" fill="${color}"/><text class="legend" x="${width - m.right - (opts.series.length - i) * 90 + 14}" y="19">${esc(s.label)}</text>`,
     );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
