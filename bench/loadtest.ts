@@ -72,8 +72,11 @@ Options:
   --users N           virtual users (default 100)
   --url URL           an already running server's /graphql endpoint (default: start one)
   --keys-file FILE    API keys [{ "key" }] for --url (default the --data seed's, in bench/.data/)
-  --database-url URL  bench database of a single --data (default $BENCH_DATABASE_URL or
-                      ${DEFAULT_DATABASE_URL} for 1x, ${dataSet('10x').defaultUrl} for 10x)
+  --database-url URL  bench database of a single --data (default for 1x: $BENCH_DATABASE_URL or
+                      ${DEFAULT_DATABASE_URL};
+                      for 10x: ${dataSet('10x').defaultUrl}). Its seed record and keys
+                      live in this checkout's bench/.data/: checkouts sharing one PostgreSQL each
+                      need their own database, or one reseeds (and cleans up) under the other.
   --query-budget MS   p95 budget of queries (default 50)
   --mutation-budget MS  p95 budget of mutations (default 100)
   --p99-budget MS     p99 budget of every operation (default 200)
