@@ -1,17 +1,29 @@
 // `npm run loadtest`: the frontend's mix of operations at the seeds' load point (100 users,
-// 200 req/s offered, open loop), per-operation percentiles checked against the latency budgets.
+// 200 req/s offered, open loop), per-operation percentiles checked against the latency budgets;
+// with --step, rising rates until a budget breaks (the knee); with --data 10x, on 10× the data.
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATABASE_URL, ensureBenchDatabase, KEYS_FILE, readKeysFile, redact } from './lib/benchdb.js';
+import {
+  DATA_SCALES,
+  type DataScale,
+  type DataSet,
+  dataSet,
+  DEFAULT_DATABASE_URL,
+  ensureBenchDatabase,
+  readKeysFile,
+  redact,
+} from './lib/benchdb.js';
 import { installExitHandlers, ourPids, startServer, stopAll, type ServerHandle } from './lib/children.js';
-import { BenchError, InterruptedError, log, positiveNumber, RESULTS_DIR, runMain, timestamp, UsageError } from './lib/cli.js';
+import { BenchError, InterruptedError, log, oneOfList, positiveNumber, RESULTS_DIR, runMain, timestamp, UsageError } from './lib/cli.js';
 import { Connection, failureOf, openLoop, type Progress, type RequestSpec, type Response } from './lib/http-load.js';
 import { detectRequestForm, loadOperations, requestBody, type Operation, type RequestForm } from './lib/operations.js';
 import { PgMonitor } from './lib/pgmonitor.js';
-import { allProcesses, clockTicks, machineCpu, topConsumers } from './lib/proc.js';
+import { type Budgets, judgeStep, kneeOf, parseSteps, stepRates } from './lib/knee.js';
+import { allProcesses, clockTicks, machineCpu, rssMb, topConsumers } from './lib/proc.js';
 import { waitForQuiet } from './lib/quiet.js';
-import { barChart, esc, fmt, htmlPage, htmlTable, table } from './lib/report.js';
+import { barChart, esc, fmt, htmlPage, htmlTable, lineChart, table } from './lib/report.js';
 import { round, Samples } from './lib/stats.js';
 import { mulberry32 } from '../src/random.js';
 
@@ -22,32 +34,56 @@ virtual users (each one keep-alive connection and one seeded user's API key), fo
 seconds. Each request is drawn at random (seeded) from:
   SessionsList 40%  SessionDetail 25%  SessionMessages 15%  SessionFeedback 10%  Viewer 5%  SubmitAnswer 5%
 (the documents of schema/operations/). Ids come from the API: at start each user lists its sessions
-and creates a session (CreateSession) with an open question; SubmitAnswer answers it. A user's
-answers are sent one after another, and when an interview has asked its last question the user
-completes it and starts a new one (CompleteSession, CreateSession; reported separately). Sessions
-the load test created are deleted at the end (DeleteSession) unless --keep.
+and creates a session (CreateSession) with an open question; SubmitAnswer answers it by its
+questionId. A user's answers are sent one after another, and when an interview has asked its last
+question the user completes it and starts a new one (CompleteSession, CreateSession; reported
+separately). Sessions the load test created are deleted at the end (DeleteSession) unless --keep.
 
-Reports per operation: count, errors (a non-200 status or "errors" in the body), latency
-p50/p95/p99/max from the scheduled send time, against the budgets (p95: query 50 ms, mutation
-100 ms, from shared/DESIGN.md); the overall error rate; JSON and HTML in bench/results/.
+Step mode (--step, --steps or --step-from/--step-by/--step-to) offers rising rates, --duration
+seconds each, on one server, and stops after the first rate that breaks a budget: the knee is the
+highest rate before it that met every budget with 0 errors.
+
+Budgets (from shared/DESIGN.md): p95 of a query 50 ms, of a mutation 100 ms; p99 of every operation
+200 ms; no errors (a non-200 status, "errors" in the body, or no answer within 10 s of the end).
+
+Reports per rate and operation: count, errors, latency p50/p95/p99/max from the scheduled send
+time, the verdict; the knee; latency per second and the server's RSS over time; with --data
+1x,10x the p95 of each operation on both data sets. JSON and HTML in bench/results/.
 
 Without --url it starts Cadence itself (node --import tsx src/main.ts, NODE_ENV=production,
-LOG_LEVEL=warn) on the bench database (seeded like \`npm run bench\`'s) and also reports its CPU.
+LOG_LEVEL=warn, rate limits and the abuse guard off) on the bench database of the data set, seeded
+on first use and reused afterwards, and also reports its CPU and RSS.
 
 Options:
-  --duration S        seconds of load (default 60)
-  --rate N            offered requests per second (default 200)
+  --duration S        seconds of load per rate (default 60; 20 in step mode)
+  --warmup S          seconds of load at the first rate before measuring, so that a fresh
+                      server's JIT and caches do not count against the first step (default 5; 0: none)
+  --rate N            offered requests per second, one run (default 200)
+  --step              step mode from 100 to 1000 req/s by 100 (change with the three below)
+  --step-from N       first rate of the step search (default 100)
+  --step-by N         increase per step (default 100)
+  --step-to N         last rate tried (default 1000)
+  --steps LIST        step mode with these rates, increasing: e.g. 100,200,400,800
+  --data LIST         1x (2,000 users, 20,000 sessions, 400,000 messages; database cadence_bench),
+                      10x (20,000 users, 200,000 sessions, 4,000,000 messages; cadence_bench_10x,
+                      about 3 minutes to seed), or 1x,10x: the same runs on both, compared
+                      (default 1x)
+  --seed-only         seed (or check) the --data databases and exit
   --users N           virtual users (default 100)
   --url URL           an already running server's /graphql endpoint (default: start one)
-  --keys-file FILE    API keys [{ "key" }] for --url (default bench/.data/keys.json, the bench seed's)
-  --database-url URL  bench database when starting the server (default $BENCH_DATABASE_URL or
-                      ${DEFAULT_DATABASE_URL})
+  --keys-file FILE    API keys [{ "key" }] for --url (default the --data seed's, in bench/.data/)
+  --database-url URL  bench database of a single --data (default for 1x: $BENCH_DATABASE_URL or
+                      ${DEFAULT_DATABASE_URL};
+                      for 10x: ${dataSet('10x').defaultUrl}). Its seed record and keys
+                      live in this checkout's bench/.data/: checkouts sharing one PostgreSQL each
+                      need their own database, or one reseeds (and cleans up) under the other.
   --query-budget MS   p95 budget of queries (default 50)
   --mutation-budget MS  p95 budget of mutations (default 100)
+  --p99-budget MS     p99 budget of every operation (default 200)
   --seed N            random seed of the operation mix (default 1)
   --keep              keep the sessions the load test created
   --quiet-wait S      first wait up to S seconds for other work on the machine to stop (default
-                      60; 0: don't wait); other processes' CPU during the run is reported
+                      60; 0: don't wait); other processes' CPU and the load average are reported
   --out DIR           where to write results (default bench/results)
   -h, --help          this help
 
@@ -84,26 +120,96 @@ interface VirtualUser {
   sessionIds: string[];
   jobPostingId: string;
   resumeId: string;
-  /** The ACTIVE session with an open question; null: start a new one before the next answer. */
-  active: string | null;
+  /** The ACTIVE session and its open question; null: start a new one before the next answer. */
+  active: { sessionId: string; questionId: string } | null;
   /** Answers (and rollovers) of one user run one after another. */
   chain: Promise<unknown>;
 }
 
-async function main(): Promise<void> {
+interface Config {
+  durationS: number;
+  warmupS: number;
+  rates: number[];
+  stepMode: boolean;
+  users: number;
+  url: string | null;
+  keysFile: string | null;
+  databaseUrl: string | null;
+  data: DataScale[];
+  budgets: Budgets;
+  seed: number;
+  keep: boolean;
+  seedOnly: boolean;
+  quietWaitS: number;
+  out: string;
+}
+
+interface OperationRow {
+  operation: string;
+  share: string;
+  kind: string;
+  count: number;
+  errors: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  budgetMs: number;
+  withinBudget: boolean | null;
+}
+
+interface StepReport {
+  rate: number;
+  /** Seconds after the data set's first step started. */
+  startS: number;
+  pass: boolean;
+  reasons: string[];
+  summary: Record<string, unknown> & {
+    answeredReqPerSec: number;
+    requests: number;
+    errors: number;
+    errorRate: number;
+    withinBudget: boolean;
+  };
+  operations: OperationRow[];
+  loadAvg: number[];
+}
+
+interface DataRun {
+  data: DataScale;
+  database: { name: string; state: string; rows: Record<string, number> } | null;
+  url: string;
+  requestForm: RequestForm;
+  steps: StepReport[];
+  /** Highest offered rate that met every budget with 0 errors (step mode), before the first failure. */
+  knee: number | null;
+  /** Per second of load: answers sent in it and their percentiles. */
+  latencySeries: { t: number; count: number; errors: number; p50: number; p95: number; p99: number }[];
+  /** The server's resident set size, MB, once a second (only when the load test started it). */
+  rssSeries: { t: number; mb: number }[];
+  loadAvg: { before: number[]; after: number[] };
+}
+
+function parseConfig(): Config | null {
   const { values } = (() => {
     try {
       return parseArgs({
         args: process.argv.slice(2),
         options: {
           duration: { type: 'string' },
+          warmup: { type: 'string' },
           rate: { type: 'string' },
+          step: { type: 'boolean' },
+          steps: { type: 'string' },
+          'step-from': { type: 'string' },
+          'step-by': { type: 'string' },
+          'step-to': { type: 'string' },
+          data: { type: 'string' },
+          'seed-only': { type: 'boolean' },
           users: { type: 'string' },
           url: { type: 'string' },
           'keys-file': { type: 'string' },
           'database-url': { type: 'string' },
           'query-budget': { type: 'string' },
           'mutation-budget': { type: 'string' },
+          'p99-budget': { type: 'string' },
           seed: { type: 'string' },
           'quiet-wait': { type: 'string' },
           keep: { type: 'boolean' },
@@ -118,52 +224,244 @@ async function main(): Promise<void> {
   })();
   if (values.help) {
     console.log(HELP);
-    return;
+    return null;
   }
-  const cfg = {
-    durationS: positiveNumber('duration', values.duration, 60),
-    rate: positiveNumber('rate', values.rate, 200),
+  const stepMode = Boolean(values.step || values.steps || values['step-from'] || values['step-by'] || values['step-to']);
+  if (stepMode && values.rate)
+    throw new UsageError('--rate is for one run; a step search takes --steps or --step-from/--step-by/--step-to');
+  if (values.steps && (values['step-from'] || values['step-by'] || values['step-to'])) {
+    throw new UsageError('--steps or --step-from/--step-by/--step-to, not both');
+  }
+  let rates: number[];
+  try {
+    rates = values.steps
+      ? parseSteps(values.steps)
+      : stepMode
+        ? stepRates(
+            positiveNumber('step-from', values['step-from'], 100),
+            positiveNumber('step-by', values['step-by'], 100),
+            positiveNumber('step-to', values['step-to'], 1000),
+          )
+        : [positiveNumber('rate', values.rate, 200)];
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+  const data = oneOfList('data', values.data, DATA_SCALES, ['1x']);
+  const url = values.url ?? null;
+  if (url) {
+    try {
+      new URL(url);
+    } catch {
+      throw new UsageError(`--url: not a URL: ${url}`);
+    }
+    if (data.length > 1) throw new UsageError('--url runs against one server: give one --data (it picks the keys file)');
+  }
+  if (values['database-url'] && data.length > 1) throw new UsageError('--database-url names one database: give one --data');
+  return {
+    durationS: positiveNumber('duration', values.duration, stepMode ? 20 : 60),
+    warmupS: positiveNumber('warmup', values.warmup, 5, { min: 0 }),
+    rates,
+    stepMode,
     users: positiveNumber('users', values.users, 100, { integer: true }),
-    url: values.url ?? null,
-    keysFile: values['keys-file'] ?? KEYS_FILE,
-    databaseUrl: values['database-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL,
-    queryBudgetMs: positiveNumber('query-budget', values['query-budget'], 50),
-    mutationBudgetMs: positiveNumber('mutation-budget', values['mutation-budget'], 100),
+    url,
+    keysFile: values['keys-file'] ?? null,
+    databaseUrl: values['database-url'] ?? null,
+    data,
+    budgets: {
+      queryP95Ms: positiveNumber('query-budget', values['query-budget'], 50),
+      mutationP95Ms: positiveNumber('mutation-budget', values['mutation-budget'], 100),
+      p99Ms: positiveNumber('p99-budget', values['p99-budget'], 200),
+    },
     seed: positiveNumber('seed', values.seed, 1, { integer: true, min: 0 }),
     keep: values.keep ?? false,
+    seedOnly: values['seed-only'] ?? false,
     quietWaitS: positiveNumber('quiet-wait', values['quiet-wait'], 60, { min: 0 }),
     out: path.resolve(values.out ?? RESULTS_DIR),
   };
-  if (cfg.url) {
-    try {
-      new URL(cfg.url);
-    } catch {
-      throw new UsageError(`--url: not a URL: ${cfg.url}`);
-    }
-  }
+}
 
+/** The database of one data set: --database-url, $BENCH_DATABASE_URL for 1×, else the data set's own. */
+function databaseUrlOf(cfg: Config, data: DataSet): string {
+  if (cfg.databaseUrl) return cfg.databaseUrl;
+  if (data.scale === '1x') return process.env.BENCH_DATABASE_URL ?? data.defaultUrl;
+  return data.defaultUrl;
+}
+
+const loadAvg = (): number[] => {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+  } catch {
+    return [];
+  }
+};
+
+async function main(): Promise<void> {
+  const cfg = parseConfig();
+  if (!cfg) return;
   let interrupted = false;
   installExitHandlers(() => (interrupted = true));
-  const checkStop = () => {
-    if (interrupted) throw new InterruptedError('interrupted');
-  };
   const startedAt = new Date();
 
+  if (cfg.seedOnly) {
+    if (cfg.url) throw new UsageError('--seed-only seeds the bench databases; it takes no --url');
+    for (const scale of cfg.data) {
+      const data = dataSet(scale);
+      const db = await ensureBenchDatabase(databaseUrlOf(cfg, data), { data });
+      log(`${scale}: ${db.name} ${db.state}`);
+    }
+    return;
+  }
+
+  const runs: DataRun[] = [];
+  for (const scale of cfg.data) {
+    runs.push(await runOnData(cfg, dataSet(scale), () => interrupted));
+    if (interrupted) throw new InterruptedError('interrupted');
+  }
+
+  const report = {
+    kind: 'cadence-loadtest',
+    version: 2,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    config: { ...cfg, databaseUrl: cfg.databaseUrl ? redact(cfg.databaseUrl) : null },
+    runs,
+  };
+  await mkdir(cfg.out, { recursive: true });
+  const stamp = timestamp(startedAt);
+  const jsonFile = path.join(cfg.out, `loadtest-${stamp}.json`);
+  const htmlFile = path.join(cfg.out, `loadtest-${stamp}.html`);
+  await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(htmlFile, renderHtml(report));
+
+  for (const run of runs) {
+    console.log(`\n== ${run.data} data (${run.database?.name ?? run.url}), ${cfg.users} users, ${cfg.durationS} s per rate ==`);
+    console.log(
+      table(run.steps, [
+        { title: 'offered', value: (s) => `${s.rate}` },
+        { title: 'answered', value: (s) => fmt(s.summary.answeredReqPerSec, 1) },
+        { title: 'errors', value: (s) => String(s.summary.errors) },
+        { title: 'worst p95 query', value: (s) => fmt(worst(s, 'query', 'p95'), 1) },
+        { title: 'worst p95 mutation', value: (s) => fmt(worst(s, 'mutation', 'p95'), 1) },
+        { title: 'worst p99', value: (s) => fmt(worst(s, null, 'p99'), 1) },
+        { title: 'load avg', value: (s) => s.loadAvg.map((l) => fmt(l, 2)).join(' ') },
+        { title: 'verdict', value: (s) => (s.pass ? 'PASS' : `FAIL: ${s.reasons.slice(0, 3).join('; ')}`), align: 'left' },
+      ]),
+    );
+    const at = kneeStep(run);
+    if (cfg.stepMode) console.log(`knee: ${run.knee === null ? 'none (the first rate already broke a budget)' : `${run.knee} req/s`}`);
+    if (at) {
+      console.log(
+        `\nper operation at ${at.rate} req/s${cfg.stepMode ? (run.knee === at.rate ? ' (the knee)' : ' (no step passed: the first)') : ''}:`,
+      );
+      console.log(operationTable(at.operations));
+      const s = at.summary;
+      console.log(
+        `answered ${fmt(s.answeredReqPerSec, 1)} of ${at.rate} req/s offered; ${s.requests} requests, ${s.errors} errors` +
+          (typeof s.serverCpuMsPerReq === 'number'
+            ? `; server CPU ${fmt(s.serverCpuMsPerReq, 2)} ms/req, PostgreSQL ${fmt(s.pgCpuMsPerReq as number, 2)} ms/req`
+            : ''),
+      );
+      if (typeof s.otherCpuPctOfCore === 'number' && s.otherCpuPctOfCore > 15) {
+        console.log(
+          `note: other processes on this machine used ${s.otherCpuPctOfCore}% of a core during that step (${JSON.stringify(s.busiestOtherProcesses)}); latencies are disturbed.`,
+        );
+      }
+    }
+    if (run.rssSeries.length) {
+      const mbs = run.rssSeries.map((r) => r.mb);
+      console.log(
+        `server RSS: ${fmt(mbs[0], 0)} MB at the start, ${fmt(Math.max(...mbs), 0)} MB peak, ${fmt(mbs[mbs.length - 1], 0)} MB at the end`,
+      );
+    }
+    console.log(`load average (1/5/15 min): ${run.loadAvg.before.join(' ')} before, ${run.loadAvg.after.join(' ')} after`);
+  }
+  if (runs.length > 1) console.log(`\n${compareText(runs)}`);
+  if (!cfg.stepMode) {
+    const s = runs[runs.length - 1]!.steps[0];
+    if (s) console.log(`${s.pass ? 'PASS' : 'FAIL'}: every operation's p95 and p99 within budget and no errors`);
+  }
+  console.log(`\nwrote ${path.relative(process.cwd(), jsonFile)}\n      ${path.relative(process.cwd(), htmlFile)}`);
+}
+
+const worst = (s: StepReport, kind: string | null, p: 'p95' | 'p99') =>
+  Math.max(...s.operations.filter((o) => o.count > 0 && (kind === null || o.kind === kind)).map((o) => o.latencyMs[p]), 0);
+
+/** The step whose table is shown: the knee in step mode (else the first step), the only one otherwise. */
+function kneeStep(run: DataRun): StepReport | undefined {
+  return run.steps.find((s) => s.rate === run.knee) ?? run.steps[0];
+}
+
+function operationTable(rows: OperationRow[]): string {
+  return table(rows, [
+    { title: 'operation', value: (r) => r.operation, align: 'left' },
+    { title: 'share', value: (r) => r.share },
+    { title: 'count', value: (r) => String(r.count) },
+    { title: 'errors', value: (r) => String(r.errors) },
+    { title: 'p50 ms', value: (r) => fmt(r.latencyMs.p50, 2) },
+    { title: 'p95 ms', value: (r) => fmt(r.latencyMs.p95, 2) },
+    { title: 'p99 ms', value: (r) => fmt(r.latencyMs.p99, 2) },
+    { title: 'max ms', value: (r) => fmt(r.latencyMs.max, 1) },
+    { title: 'budget p95', value: (r) => `${r.budgetMs} ms` },
+    { title: 'ok', value: (r) => (r.withinBudget === null ? '–' : r.withinBudget ? 'yes' : 'NO') },
+  ]);
+}
+
+/** 1× vs 10×: p95 per operation at the highest rate both ran. */
+function comparison(runs: DataRun[]): { rate: number; rows: { operation: string; p95: (number | null)[] }[] } | null {
+  const common = runs[0]!.steps.map((s) => s.rate).filter((r) => runs.every((run) => run.steps.some((s) => s.rate === r)));
+  if (!common.length) return null;
+  const rate = Math.max(...common);
+  const at = runs.map((run) => run.steps.find((s) => s.rate === rate)!);
+  const names = at[0]!.operations.map((o) => o.operation);
+  return {
+    rate,
+    rows: names.map((operation) => ({
+      operation,
+      p95: at.map((s) => {
+        const o = s.operations.find((x) => x.operation === operation);
+        return o && o.count > 0 ? o.latencyMs.p95 : null;
+      }),
+    })),
+  };
+}
+
+function compareText(runs: DataRun[]): string {
+  const c = comparison(runs);
+  const knees = runs.map((r) => `${r.data}: ${r.knee ?? '–'}`).join(', ');
+  if (!c) return `knees ${knees}; no rate ran on every data set`;
+  return `p95 per operation at ${c.rate} req/s, ${runs.map((r) => r.data).join(' vs ')} (knees ${knees}):\n${table(c.rows, [
+    { title: 'operation', value: (r) => r.operation, align: 'left' },
+    ...runs.map((run, i) => ({ title: `${run.data} p95 ms`, value: (r: { p95: (number | null)[] }) => fmt(r.p95[i], 2) })),
+    {
+      title: 'change',
+      value: (r: { p95: (number | null)[] }) =>
+        r.p95[0] && r.p95[1] != null ? `${fmt(((r.p95[1] - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–',
+    },
+  ])}`;
+}
+
+async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolean): Promise<DataRun> {
+  const checkStop = () => {
+    if (isInterrupted()) throw new InterruptedError('interrupted');
+  };
   // Server and keys.
   let server: ServerHandle | null = null;
   let monitor: PgMonitor | null = null;
   let keys: string[];
-  let database: { name: string; state: string } | null = null;
+  let database: DataRun['database'] = null;
   if (cfg.url) {
-    keys = (await readKeysFile(cfg.keysFile)).map((k) => k.key);
+    keys = (await readKeysFile(cfg.keysFile ?? data.keysFile)).map((k) => k.key);
   } else {
-    const db = await ensureBenchDatabase(cfg.databaseUrl);
-    database = { name: db.name, state: db.state };
+    const databaseUrl = databaseUrlOf(cfg, data);
+    const db = await ensureBenchDatabase(databaseUrl, { data });
+    database = { name: db.name, state: db.state, rows: db.rows };
     keys = db.keys.map((k) => k.key);
     checkStop();
-    server = await startServer('cadence', { databaseUrl: cfg.databaseUrl });
-    monitor = await PgMonitor.open(cfg.databaseUrl);
-    log(`cadence: pid ${server.pid} on ${server.url}`);
+    // The abuse guard slows a client down after refused requests; one refused answer must not turn into a tarpit here.
+    server = await startServer('cadence', { databaseUrl, env: { ABUSE_MAX_REJECTIONS: '0' } });
+    monitor = await PgMonitor.open(databaseUrl);
+    log(`cadence: pid ${server.pid} on ${server.url} (${data.scale} data)`);
   }
   if (keys.length < cfg.users) throw new UsageError(`--users ${cfg.users}: only ${keys.length} API keys available`);
   const url = cfg.url ?? server!.url;
@@ -172,6 +470,8 @@ async function main(): Promise<void> {
   const ops = await loadOperations([...MIX.map(([name]) => name), ...ROLLOVER_OPS, ...SETUP_OPS]);
   const op = (name: string) => ops.get(name)!;
   let form: RequestForm = 'query';
+  const rssSeries: DataRun['rssSeries'] = [];
+  let rssTimer: NodeJS.Timeout | undefined;
   try {
     const firstHeaders = { authorization: `Bearer ${keys[0]}` };
     form = await detectRequestForm(url, op('Viewer'), {}, firstHeaders);
@@ -181,6 +481,12 @@ async function main(): Promise<void> {
       body: requestBody(op(name), variables, form),
       headers: vu.headers,
     });
+    /** The session CreateSession started and its first (open) question. */
+    const startedSession = (body: { data?: { createSession?: { id: string; messages: { edges: { node: { id: string } }[] } } } }) => {
+      const s = body.data?.createSession;
+      const questionId = s?.messages.edges[0]?.node.id;
+      return s && questionId ? { sessionId: s.id, questionId } : null;
+    };
 
     // Setup: every virtual user reads its ids and starts an interview. Not measured.
     const vus: VirtualUser[] = keys.slice(0, cfg.users).map((key, index) => ({
@@ -198,17 +504,21 @@ async function main(): Promise<void> {
       let next = 0;
       await Promise.all(
         setupConns.map(async (conn) => {
-          while (next < vus.length && !interrupted) {
+          while (next < vus.length && !isInterrupted()) {
             const vu = vus[next++]!;
             const list = await call(conn, spec(vu, 'SessionsList', { first: 20 }));
             vu.sessionIds = list.data.sessions.edges.map((e: { node: { id: string } }) => e.node.id);
             vu.jobPostingId = (await call(conn, spec(vu, 'JobPostings', { first: 1 }))).data.jobPostings.edges[0]?.node.id;
             vu.resumeId = (await call(conn, spec(vu, 'Resumes', { first: 1 }))).data.resumes.edges[0]?.node.id;
-            if (!vu.jobPostingId || !vu.resumeId) throw new BenchError(`user ${vu.index} has no job posting or resume to start a session with`);
-            const id = (await call(conn, spec(vu, 'CreateSession', { input: { jobPostingId: vu.jobPostingId, resumeId: vu.resumeId } }))).data.createSession.id;
-            created.push({ vu, id });
-            vu.active = id;
-            vu.sessionIds.unshift(id);
+            if (!vu.jobPostingId || !vu.resumeId)
+              throw new BenchError(`user ${vu.index} has no job posting or resume to start a session with`);
+            const started = startedSession(
+              await call(conn, spec(vu, 'CreateSession', { input: { jobPostingId: vu.jobPostingId, resumeId: vu.resumeId } })),
+            );
+            if (!started) throw new BenchError(`setup: CreateSession of user ${vu.index} returned no session or first question`);
+            created.push({ vu, id: started.sessionId });
+            vu.active = started;
+            vu.sessionIds.unshift(started.sessionId);
           }
         }),
       );
@@ -217,7 +527,6 @@ async function main(): Promise<void> {
     }
     checkStop();
 
-    // The run.
     const random = mulberry32(cfg.seed);
     const totalWeight = MIX.reduce((a, [, w]) => a + w, 0);
     const pick = (): MixOp => {
@@ -225,33 +534,39 @@ async function main(): Promise<void> {
       for (const [name, w] of MIX) if ((r -= w) < 0) return name;
       return MIX[0][0];
     };
-    const rollover = { CompleteSession: new Samples(), CreateSession: new Samples() };
-    const rolloverErrors: Record<string, number> = { CompleteSession: 0, CreateSession: 0 };
-    const rolloverErrorKinds: Record<string, number> = {};
     let answerIndex = 0;
+    // Rollover samples of the current step.
+    let rollover = { CompleteSession: new Samples(), CreateSession: new Samples() };
+    let rolloverErrors: Record<string, number> = { CompleteSession: 0, CreateSession: 0 };
+    let rolloverErrorKinds: Record<string, number> = {};
 
-    // SubmitAnswer goes through the user's chain: its session is read when it is its turn. The
-    // answer's promise settles when its response arrives; completing a finished interview and
-    // starting the next one happen after that, before the user's next answer.
+    // SubmitAnswer goes through the user's chain: its session and open question are read when it
+    // is its turn. The answer's promise settles when its response arrives; completing a finished
+    // interview and starting the next one happen after that, before the user's next answer.
     const submitAnswer = (conn: Connection, vu: VirtualUser): Promise<Response> =>
       new Promise<Response>((resolve, reject) => {
         vu.chain = vu.chain.then(async () => {
           try {
             if (!vu.active) await startInterview(conn, vu);
-            if (!vu.active) throw new Error('SubmitAnswer: could not start an interview (CreateSession failed)');
-            const res = await conn.send(spec(vu, 'SubmitAnswer', { input: { sessionId: vu.active, content: ANSWERS[answerIndex++ % ANSWERS.length] } }));
+            const active = vu.active as VirtualUser['active'];
+            if (!active) throw new Error('SubmitAnswer: could not start an interview (CreateSession failed)');
+            const res = await conn.send(
+              spec(vu, 'SubmitAnswer', { input: { questionId: active.questionId, content: ANSWERS[answerIndex++ % ANSWERS.length] } }),
+            );
             resolve(res);
             if (failureOf(res)) {
               vu.active = null; // unknown state: the next answer starts a fresh interview
               return;
             }
-            const next = (JSON.parse(res.body) as { data: { submitAnswer: { nextQuestion: unknown } } }).data.submitAnswer.nextQuestion;
+            const next = (JSON.parse(res.body) as { data: { submitAnswer: { nextQuestion: { id: string } | null } } }).data.submitAnswer
+              .nextQuestion;
             if (next === null) {
               // The interviewer asked its last question: complete it and start the next, as the frontend would.
-              const finished = vu.active;
               vu.active = null;
-              await timed(conn, vu, 'CompleteSession', { input: { sessionId: finished } });
+              await timed(conn, vu, 'CompleteSession', { input: { sessionId: active.sessionId } });
               await startInterview(conn, vu);
+            } else {
+              vu.active = { sessionId: active.sessionId, questionId: next.id };
             }
           } catch (error) {
             vu.active = null;
@@ -259,7 +574,12 @@ async function main(): Promise<void> {
           }
         });
       });
-    const timed = async (conn: Connection, vu: VirtualUser, name: 'CompleteSession' | 'CreateSession', variables: Record<string, unknown>) => {
+    const timed = async (
+      conn: Connection,
+      vu: VirtualUser,
+      name: 'CompleteSession' | 'CreateSession',
+      variables: Record<string, unknown>,
+    ) => {
       const t0 = performance.now();
       let res: Response | null = null;
       let failure: string | null = null;
@@ -276,162 +596,232 @@ async function main(): Promise<void> {
         rolloverErrorKinds[kind] = (rolloverErrorKinds[kind] ?? 0) + 1;
         return null;
       }
-      return JSON.parse(res.body) as { data: Record<string, { id: string }> };
+      return JSON.parse(res.body);
     };
     const startInterview = async (conn: Connection, vu: VirtualUser) => {
-      const r = await timed(conn, vu, 'CreateSession', { input: { jobPostingId: vu.jobPostingId, resumeId: vu.resumeId } });
-      const id = r?.data.createSession?.id;
-      if (id) {
-        created.push({ vu, id });
-        vu.active = id;
-        vu.sessionIds.unshift(id);
+      const started = startedSession(
+        (await timed(conn, vu, 'CreateSession', { input: { jobPostingId: vu.jobPostingId, resumeId: vu.resumeId } })) ?? {},
+      );
+      if (started) {
+        created.push({ vu, id: started.sessionId });
+        vu.active = started;
+        vu.sessionIds.unshift(started.sessionId);
       }
     };
-
     const pickSession = (vu: VirtualUser) => vu.sessionIds[Math.floor(random() * vu.sessionIds.length)]!;
-    const tty = process.stderr.isTTY;
-    let lastPrint = 0;
-    const onProgress = (p: Progress) => {
-      const line = `load ${String(Math.round(p.elapsedMs / 1000)).padStart(3)}/${cfg.durationS} s  ${String(p.currentRate).padStart(4)} req/s now, ${p.completed} done, ${p.errors} errors`;
-      if (tty) process.stderr.write(`\r${line}   `);
-      else if (p.elapsedMs - lastPrint >= 5000) {
-        lastPrint = p.elapsedMs;
-        log(line);
+
+    const quietBefore = await waitForQuiet(cfg.quietWaitS, isInterrupted);
+    checkStop();
+    const budgetOf = (name: string) => (op(name).kind === 'mutation' ? cfg.budgets.mutationP95Ms : cfg.budgets.queryP95Ms);
+    const seriesBuckets: { count: number; errors: number; latency: Samples }[] = [];
+    // Queries only: a warm-up answer would move the users' interviews on without being measured.
+    const readSpec = (c: number): RequestSpec => {
+      const vu = vus[c]!;
+      const name = pick();
+      if (name === 'SessionsList' || name === 'SubmitAnswer') return spec(vu, 'SessionsList', { first: 20 });
+      if (name === 'Viewer') return spec(vu, name, {});
+      if (name === 'SessionMessages') return spec(vu, name, { id: pickSession(vu), first: 20 });
+      return spec(vu, name, { id: pickSession(vu) });
+    };
+    if (cfg.warmupS > 0) {
+      log(`warm-up: ${cfg.rates[0]} req/s of queries for ${cfg.warmupS} s (not measured)`);
+      await openLoop({
+        url,
+        connections: cfg.users,
+        rate: cfg.rates[0]!,
+        durationMs: cfg.warmupS * 1000,
+        next: readSpec,
+        shouldStop: isInterrupted,
+      });
+      checkStop();
+      // An overloaded warm-up leaves requests queued in the server after the client gave up on
+      // them; the first step must not pay for them. A probe queued behind them answers when they are done.
+      const probe = new Connection(url, 120_000);
+      try {
+        const t = performance.now();
+        await probe.send(readSpec(0));
+        const waitedMs = performance.now() - t;
+        if (waitedMs > 1000) log(`warm-up: the server took ${round(waitedMs / 1000, 1)} s to finish its backlog`);
+      } finally {
+        probe.close();
       }
-    };
-    const quietBefore = await waitForQuiet(cfg.quietWaitS, () => interrupted);
-    checkStop();
-    log(`load: ${cfg.rate} req/s offered by ${cfg.users} users for ${cfg.durationS} s`);
-    const cpu0 = server?.cpuMs() ?? 0;
-    const m0 = machineCpu();
-    const procs0 = allProcesses();
-    const pg0 = monitor ? await monitor.snapshot() : null;
-    const result = await openLoop({
-      url,
-      connections: cfg.users,
-      rate: cfg.rate,
-      durationMs: cfg.durationS * 1000,
-      next: (c) => {
-        const vu = vus[c]!;
-        const name = pick();
-        switch (name) {
-          case 'SessionsList':
-            return spec(vu, name, { first: 20 });
-          case 'SessionDetail':
-          case 'SessionFeedback':
-            return spec(vu, name, { id: pickSession(vu) });
-          case 'SessionMessages':
-            return spec(vu, name, { id: pickSession(vu), first: 20 });
-          case 'Viewer':
-            return spec(vu, name, {});
-          case 'SubmitAnswer':
-            return { op: name, body: '', headers: vu.headers }; // built when it is the user's turn
-        }
-      },
-      send: (conn, s, c) => (s.op === 'SubmitAnswer' ? submitAnswer(conn, vus[c]!) : conn.send(s)),
-      onProgress,
-      shouldStop: () => interrupted,
-    });
-    if (tty) process.stderr.write('\r\x1b[K');
-    await Promise.race([Promise.all(vus.map((vu) => vu.chain)), new Promise((r) => setTimeout(r, 10_000))]);
-    const m1 = machineCpu();
-    const busiest = topConsumers(procs0, allProcesses(), result.elapsedMs, 4, new Set([process.pid, ...ourPids(), ...(pg0?.keys() ?? [])]));
-    const serverCpuMs = server ? server.cpuMs() - cpu0 : null;
-    const pgCpuMs = monitor && pg0 ? PgMonitor.delta(pg0, await monitor.snapshot()) : null;
-    const machineBusyMs = ((m1.busy - m0.busy) * 1000) / clockTicks();
-    // Other processes' CPU during the run, in % of one core (only known when we run the server).
-    const otherPct = serverCpuMs !== null && pgCpuMs !== null
-      ? round((Math.max(0, machineBusyMs - serverCpuMs - pgCpuMs - result.clientCpuMs) / result.elapsedMs) * 100, 0)
-      : null;
-    checkStop();
-
-    // Report.
-    const budgetOf = (name: string) => (op(name).kind === 'mutation' ? cfg.mutationBudgetMs : cfg.queryBudgetMs);
-    const rows = [
-      ...MIX.map(([name, weight]) => {
-        const o = result.byOp.get(name);
-        const s = (o?.latency ?? new Samples()).summary();
-        return { name, weight: `${weight}%`, kind: op(name).kind, count: o?.count ?? 0, errors: o?.errors ?? 0, s, budget: budgetOf(name) };
-      }),
-      ...ROLLOVER_OPS.map((name) => {
-        const s = rollover[name].summary();
-        return { name: `${name} (rollover)`, weight: '–', kind: op(name).kind, count: s.count, errors: rolloverErrors[name]!, s, budget: budgetOf(name) };
-      }),
-    ];
-    const totalRequests = result.completed + rows.filter((r) => r.weight === '–').reduce((a, r) => a + r.count, 0);
-    const totalErrors = result.errors + Object.values(rolloverErrors).reduce((a, b) => a + b, 0);
-    const all = result.latency.summary();
-    const summary = {
-      offeredReqPerSec: cfg.rate,
-      answeredReqPerSec: round(result.completed / (result.elapsedMs / 1000), 1),
-      requests: totalRequests,
-      errors: totalErrors,
-      errorRate: round(totalErrors / Math.max(1, totalRequests), 5),
-      errorKinds: { ...result.errorKinds, ...rolloverErrorKinds },
-      latencyMs: { p50: round(all.p50, 2), p95: round(all.p95, 2), p99: round(all.p99, 2), max: round(all.max, 1) },
-      serverCpuMsPerReq: serverCpuMs !== null ? round(serverCpuMs / Math.max(1, totalRequests), 3) : null,
-      pgCpuMsPerReq: pgCpuMs !== null ? round(pgCpuMs / Math.max(1, totalRequests), 3) : null,
-      clientCpuMsPerReq: round(result.clientCpuMs / Math.max(1, result.completed), 3),
-      sessionsCreated: created.length,
-      machineBusyPct: m1.total > m0.total ? round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100, 0) : null,
-      otherCpuPctOfCore: otherPct,
-      otherLoadBeforePct: quietBefore,
-      busiestOtherProcesses: busiest,
-      withinBudget: rows.every((r) => r.count === 0 || r.s.p95 <= r.budget) && totalErrors === 0,
-    };
-    const report = {
-      kind: 'cadence-loadtest',
-      version: 1,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      config: { ...cfg, databaseUrl: cfg.url ? null : redact(cfg.databaseUrl) },
-      target: cfg.url ? { url: cfg.url } : { url, server: 'cadence (started by the load test)', database },
-      requestForm: form,
-      summary,
-      operations: rows.map((r) => ({
-        operation: r.name,
-        share: r.weight,
-        kind: r.kind,
-        count: r.count,
-        errors: r.errors,
-        latencyMs: { p50: round(r.s.p50, 2), p95: round(r.s.p95, 2), p99: round(r.s.p99, 2), max: round(r.s.max, 1) },
-        budgetMs: r.budget,
-        withinBudget: r.count === 0 ? null : r.s.p95 <= r.budget,
-      })),
-    };
-    await mkdir(cfg.out, { recursive: true });
-    const stamp = timestamp(startedAt);
-    const jsonFile = path.join(cfg.out, `loadtest-${stamp}.json`);
-    const htmlFile = path.join(cfg.out, `loadtest-${stamp}.html`);
-    await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(htmlFile, renderHtml(report));
-
-    console.log(`\nLoad test: ${cfg.rate} req/s offered by ${cfg.users} users for ${cfg.durationS} s against ${url}` +
-      ` (${form === 'documentId' ? 'persisted ids' : 'query text'})\n`);
-    console.log(
-      table(report.operations, [
-        { title: 'operation', value: (r) => r.operation, align: 'left' },
-        { title: 'share', value: (r) => r.share },
-        { title: 'count', value: (r) => String(r.count) },
-        { title: 'errors', value: (r) => String(r.errors) },
-        { title: 'p50 ms', value: (r) => fmt(r.latencyMs.p50, 2) },
-        { title: 'p95 ms', value: (r) => fmt(r.latencyMs.p95, 2) },
-        { title: 'p99 ms', value: (r) => fmt(r.latencyMs.p99, 2) },
-        { title: 'max ms', value: (r) => fmt(r.latencyMs.max, 1) },
-        { title: 'budget', value: (r) => `${r.budgetMs} ms` },
-        { title: 'p95 ok', value: (r) => (r.withinBudget === null ? '–' : r.withinBudget ? 'yes' : 'NO') },
-      ]),
-    );
-    console.log(`\nanswered ${fmt(summary.answeredReqPerSec, 1)} of ${cfg.rate} req/s offered; ${summary.requests} requests, ` +
-      `${summary.errors} errors (${fmt(summary.errorRate * 100, 3)}%)` +
-      (Object.keys(summary.errorKinds).length ? `: ${Object.entries(summary.errorKinds).map(([k, v]) => `${k} ×${v}`).join(', ')}` : '') +
-      (summary.serverCpuMsPerReq !== null ? `; server CPU ${fmt(summary.serverCpuMsPerReq, 2)} ms/req, PostgreSQL ${fmt(summary.pgCpuMsPerReq, 2)} ms/req` : ''));
-    if (otherPct !== null && otherPct > 15) {
-      console.log(`note: other processes on this machine used ${otherPct}% of a core during the run (${busiest}); latencies are disturbed.`);
     }
-    console.log(`${summary.withinBudget ? 'PASS' : 'FAIL'}: every operation's p95 within its budget and no errors`);
-    console.log(`\nwrote ${path.relative(process.cwd(), jsonFile)}\n      ${path.relative(process.cwd(), htmlFile)}`);
+    const loadBefore = loadAvg();
+    const t0 = performance.now();
+    if (server) {
+      const sample = () => {
+        const mb = rssMb(server!.pid);
+        if (mb !== null) rssSeries.push({ t: round((performance.now() - t0) / 1000, 1), mb });
+      };
+      sample();
+      rssTimer = setInterval(sample, 1000);
+    }
+    const steps: StepReport[] = [];
+    for (const rate of cfg.rates) {
+      rollover = { CompleteSession: new Samples(), CreateSession: new Samples() };
+      rolloverErrors = { CompleteSession: 0, CreateSession: 0 };
+      rolloverErrorKinds = {};
+      const stepStartMs = performance.now() - t0;
+      const tty = process.stderr.isTTY;
+      let lastPrint = 0;
+      const onProgress = (p: Progress) => {
+        const line = `${data.scale} ${rate} req/s: ${String(Math.round(p.elapsedMs / 1000)).padStart(3)}/${cfg.durationS} s  ${String(p.currentRate).padStart(4)} req/s now, ${p.completed} done, ${p.errors} errors`;
+        if (tty) process.stderr.write(`\r${line}   `);
+        else if (p.elapsedMs - lastPrint >= 5000) {
+          lastPrint = p.elapsedMs;
+          log(line);
+        }
+      };
+      log(`load: ${rate} req/s offered by ${cfg.users} users for ${cfg.durationS} s (${data.scale} data)`);
+      const cpu0 = server?.cpuMs() ?? 0;
+      const m0 = machineCpu();
+      const procs0 = allProcesses();
+      const pg0 = monitor ? await monitor.snapshot() : null;
+      const result = await openLoop({
+        url,
+        connections: cfg.users,
+        rate,
+        durationMs: cfg.durationS * 1000,
+        next: (c) => {
+          const vu = vus[c]!;
+          const name = pick();
+          switch (name) {
+            case 'SessionsList':
+              return spec(vu, name, { first: 20 });
+            case 'SessionDetail':
+            case 'SessionFeedback':
+              return spec(vu, name, { id: pickSession(vu) });
+            case 'SessionMessages':
+              return spec(vu, name, { id: pickSession(vu), first: 20 });
+            case 'Viewer':
+              return spec(vu, name, {});
+            case 'SubmitAnswer':
+              return { op: name, body: '', headers: vu.headers }; // built when it is the user's turn
+          }
+        },
+        send: (conn, s, c) => (s.op === 'SubmitAnswer' ? submitAnswer(conn, vus[c]!) : conn.send(s)),
+        onRecord: (_op, latencyMs, failed, sentAtMs) => {
+          const i = Math.floor((stepStartMs + sentAtMs) / 1000);
+          for (let k = seriesBuckets.length; k <= i; k++) seriesBuckets.push({ count: 0, errors: 0, latency: new Samples() });
+          const b = seriesBuckets[i]!;
+          b.count++;
+          if (failed) b.errors++;
+          b.latency.add(latencyMs);
+        },
+        onProgress,
+        shouldStop: isInterrupted,
+      });
+      if (tty) process.stderr.write('\r\x1b[K');
+      await Promise.race([Promise.all(vus.map((vu) => vu.chain)), new Promise((r) => setTimeout(r, 10_000))]);
+      const m1 = machineCpu();
+      const busiest = topConsumers(
+        procs0,
+        allProcesses(),
+        result.elapsedMs,
+        4,
+        new Set([process.pid, ...ourPids(), ...(pg0?.keys() ?? [])]),
+      );
+      const serverCpuMs = server ? server.cpuMs() - cpu0 : null;
+      const pgCpuMs = monitor && pg0 ? PgMonitor.delta(pg0, await monitor.snapshot()) : null;
+      const machineBusyMs = ((m1.busy - m0.busy) * 1000) / clockTicks();
+      // Other processes' CPU during the step, in % of one core (only known when we run the server).
+      const otherPct =
+        serverCpuMs !== null && pgCpuMs !== null
+          ? round((Math.max(0, machineBusyMs - serverCpuMs - pgCpuMs - result.clientCpuMs) / result.elapsedMs) * 100, 0)
+          : null;
+      checkStop();
+
+      const rows = [
+        ...MIX.map(([name, weight]) => {
+          const o = result.byOp.get(name);
+          const s = (o?.latency ?? new Samples()).summary();
+          return {
+            name,
+            weight: `${weight}%`,
+            kind: op(name).kind,
+            count: o?.count ?? 0,
+            errors: o?.errors ?? 0,
+            s,
+            budget: budgetOf(name),
+          };
+        }),
+        ...ROLLOVER_OPS.map((name) => {
+          const s = rollover[name].summary();
+          return {
+            name: `${name} (rollover)`,
+            weight: '–',
+            kind: op(name).kind,
+            count: s.count,
+            errors: rolloverErrors[name]!,
+            s,
+            budget: budgetOf(name),
+          };
+        }),
+      ];
+      const totalRequests = result.completed + rows.filter((r) => r.weight === '–').reduce((a, r) => a + r.count, 0);
+      const totalErrors = result.errors + Object.values(rolloverErrors).reduce((a, b) => a + b, 0);
+      const verdict = judgeStep(
+        rows.map((r) => ({ operation: r.name, kind: r.kind, count: r.count, errors: r.errors, p95Ms: r.s.p95, p99Ms: r.s.p99 })),
+        cfg.budgets,
+        result.unfinished,
+      );
+      const all = result.latency.summary();
+      const step: StepReport = {
+        rate,
+        startS: round(stepStartMs / 1000, 1),
+        pass: verdict.pass,
+        reasons: verdict.reasons,
+        summary: {
+          offeredReqPerSec: rate,
+          answeredReqPerSec: round(result.completed / (result.elapsedMs / 1000), 1),
+          requests: totalRequests,
+          errors: totalErrors,
+          errorRate: round(totalErrors / Math.max(1, totalRequests), 5),
+          errorKinds: { ...result.errorKinds, ...rolloverErrorKinds },
+          latencyMs: { p50: round(all.p50, 2), p95: round(all.p95, 2), p99: round(all.p99, 2), max: round(all.max, 1) },
+          serverCpuMsPerReq: serverCpuMs !== null ? round(serverCpuMs / Math.max(1, totalRequests), 3) : null,
+          pgCpuMsPerReq: pgCpuMs !== null ? round(pgCpuMs / Math.max(1, totalRequests), 3) : null,
+          clientCpuMsPerReq: round(result.clientCpuMs / Math.max(1, result.completed), 3),
+          machineBusyPct: m1.total > m0.total ? round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100, 0) : null,
+          otherCpuPctOfCore: otherPct,
+          otherLoadBeforePct: steps.length === 0 ? quietBefore : null,
+          busiestOtherProcesses: busiest,
+          withinBudget: verdict.pass,
+        },
+        operations: rows.map((r) => ({
+          operation: r.name,
+          share: r.weight,
+          kind: r.kind,
+          count: r.count,
+          errors: r.errors,
+          latencyMs: { p50: round(r.s.p50, 2), p95: round(r.s.p95, 2), p99: round(r.s.p99, 2), max: round(r.s.max, 1) },
+          budgetMs: r.budget,
+          withinBudget: r.count === 0 ? null : r.s.p95 <= r.budget && r.s.p99 <= cfg.budgets.p99Ms,
+        })),
+        loadAvg: loadAvg(),
+      };
+      steps.push(step);
+      log(
+        `${data.scale} ${rate} req/s: ${step.pass ? 'PASS' : `FAIL (${step.reasons.slice(0, 3).join('; ')})`}; answered ${step.summary.answeredReqPerSec} req/s; load average ${step.loadAvg.join(' ')}`,
+      );
+      if (cfg.stepMode && !step.pass) break; // the knee is below: higher rates only pile up
+    }
+    return {
+      data: data.scale,
+      database,
+      url,
+      requestForm: form,
+      steps,
+      knee: cfg.stepMode ? kneeOf(steps) : null,
+      latencySeries: seriesBuckets.map((b, t) => {
+        const s = b.latency.summary();
+        return { t, count: b.count, errors: b.errors, p50: round(s.p50, 2), p95: round(s.p95, 2), p99: round(s.p99, 2) };
+      }),
+      rssSeries,
+      loadAvg: { before: loadBefore, after: loadAvg() },
+    };
   } finally {
+    if (rssTimer) clearInterval(rssTimer);
     if (!cfg.keep && created.length) await cleanup(url, created, op('DeleteSession'), form);
     await monitor?.close();
     await stopAll();
@@ -474,12 +864,28 @@ async function cleanup(url: string, created: { vu: VirtualUser; id: string }[], 
 
 function renderHtml(report: {
   startedAt: string;
-  summary: { offeredReqPerSec: number; answeredReqPerSec: number; requests: number; errors: number; errorRate: number; withinBudget: boolean };
-  operations: { operation: string; share: string; kind: string; count: number; errors: number; latencyMs: { p50: number; p95: number; p99: number; max: number }; budgetMs: number; withinBudget: boolean | null }[];
-  target: { url: string };
+  config: { durationS: number; users: number; budgets: Budgets; stepMode: boolean };
+  runs: DataRun[];
 }): string {
-  const chart = (kind: string, budget: number) => {
-    const ops = report.operations.filter((o) => o.kind === kind && o.count > 0);
+  const { budgets } = report.config;
+  const opTable = (rows: OperationRow[]) =>
+    htmlTable(
+      ['operation', 'share', 'count', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'budget p95 / p99', 'ok'],
+      rows.map((o) => [
+        o.operation,
+        o.share,
+        String(o.count),
+        String(o.errors),
+        fmt(o.latencyMs.p50, 2),
+        fmt(o.latencyMs.p95, 2),
+        fmt(o.latencyMs.p99, 2),
+        fmt(o.latencyMs.max, 1),
+        `${o.budgetMs} / ${budgets.p99Ms} ms`,
+        o.withinBudget === null ? '–' : o.withinBudget ? 'yes' : 'NO',
+      ]),
+    );
+  const bars = (rows: OperationRow[], kind: string, budget: number) => {
+    const ops = rows.filter((o) => o.kind === kind && o.count > 0);
     if (!ops.length) return '';
     return barChart({
       title: `${kind === 'query' ? 'Queries' : 'Mutations'}: latency percentiles`,
@@ -493,30 +899,92 @@ function renderHtml(report: {
         ],
       })),
       reference: { value: budget, label: `p95 budget ${budget} ms` },
-      width: 760,
+      width: 520,
     });
   };
-  const s = report.summary;
-  const body = `<h1>Cadence load test</h1>
-<p>${esc(report.startedAt)} · ${esc(report.target.url)} · ${s.offeredReqPerSec} req/s offered, ${fmt(s.answeredReqPerSec, 1)} answered ·
-${s.requests} requests, ${s.errors} errors (${fmt(s.errorRate * 100, 3)}%) ·
-<span class="${s.withinBudget ? 'pass' : 'fail'}">${s.withinBudget ? 'PASS' : 'FAIL'}</span></p>
+  const sections = report.runs.map((run) => {
+    const at = kneeStep(run);
+    const markers = run.steps.map((s) => ({ x: s.startS, label: `${s.rate}/s` }));
+    const latency = lineChart({
+      title: `${run.data} data: latency per second of load (all operations)`,
+      unit: 'ms',
+      xLabel: 's since the first step',
+      series: (['p50', 'p95', 'p99'] as const).map((p) => ({
+        label: p,
+        points: run.latencySeries.map((b) => ({ x: b.t, y: b.count ? b[p] : null })),
+      })),
+      reference: [
+        { value: budgets.queryP95Ms, label: `query p95 ${budgets.queryP95Ms} ms` },
+        { value: budgets.p99Ms, label: `p99 ${budgets.p99Ms} ms` },
+      ],
+      markers,
+    });
+    const rss = run.rssSeries.length
+      ? lineChart({
+          title: `${run.data} data: server RSS`,
+          unit: 'MB',
+          xLabel: 's since the first step',
+          series: [{ label: 'RSS', points: run.rssSeries.map((r) => ({ x: r.t, y: r.mb })) }],
+          markers,
+        })
+      : '<p>RSS: not measured (the load test did not start the server).</p>';
+    return `<h2>${esc(run.data)} data${
+      run.database
+        ? ` · ${esc(run.database.name)} (${esc(
+            Object.entries(run.database.rows)
+              .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+              .join(', '),
+          )})`
+        : ''
+    }</h2>
+${report.config.stepMode ? `<p>Knee: <b>${run.knee === null ? 'none (the first rate already broke a budget)' : `${run.knee} req/s`}</b></p>` : ''}
 ${htmlTable(
-  ['operation', 'share', 'count', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'budget (p95)', 'ok'],
-  report.operations.map((o) => [
-    o.operation,
-    o.share,
-    String(o.count),
-    String(o.errors),
-    fmt(o.latencyMs.p50, 2),
-    fmt(o.latencyMs.p95, 2),
-    fmt(o.latencyMs.p99, 2),
-    fmt(o.latencyMs.max, 1),
-    `${o.budgetMs} ms`,
-    o.withinBudget === null ? '–' : o.withinBudget ? 'yes' : 'NO',
+  [
+    'offered req/s',
+    'answered req/s',
+    'requests',
+    'errors',
+    'worst query p95',
+    'worst mutation p95',
+    'worst p99',
+    'load avg 1/5/15',
+    'verdict',
+  ],
+  run.steps.map((s) => [
+    String(s.rate),
+    fmt(s.summary.answeredReqPerSec, 1),
+    String(s.summary.requests),
+    String(s.summary.errors),
+    fmt(worst(s, 'query', 'p95'), 1),
+    fmt(worst(s, 'mutation', 'p95'), 1),
+    fmt(worst(s, null, 'p99'), 1),
+    s.loadAvg.map((l) => fmt(l, 2)).join(' '),
+    s.pass ? 'PASS' : `FAIL: ${s.reasons.join('; ')}`,
   ]),
 )}
-<div class="charts">${chart('query', report.operations.find((o) => o.kind === 'query')?.budgetMs ?? 50)}${chart('mutation', report.operations.find((o) => o.kind === 'mutation')?.budgetMs ?? 100)}</div>
+${
+  at
+    ? `<h3>Per operation at ${at.rate} req/s${report.config.stepMode && run.knee === at.rate ? ' (the knee)' : ''}</h3>${opTable(at.operations)}
+<div class="charts">${bars(at.operations, 'query', budgets.queryP95Ms)}${bars(at.operations, 'mutation', budgets.mutationP95Ms)}</div>`
+    : ''
+}
+<div class="charts">${latency}${rss}</div>`;
+  });
+  const c = report.runs.length > 1 ? comparison(report.runs) : null;
+  const compare = c
+    ? `<h2>${report.runs.map((r) => esc(r.data)).join(' vs ')} data: p95 at ${c.rate} req/s</h2>${htmlTable(
+        ['operation', ...report.runs.map((r) => `${r.data} p95 ms`), 'change'],
+        c.rows.map((r) => [
+          r.operation,
+          ...r.p95.map((v) => fmt(v, 2)),
+          r.p95[0] && r.p95[1] != null ? `${fmt(((r.p95[1] - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–',
+        ]),
+      )}<p>Knees: ${report.runs.map((r) => `${esc(r.data)} ${r.knee ?? '–'}`).join(', ')}</p>`
+    : '';
+  const body = `<h1>Cadence load test</h1>
+<p>${esc(report.startedAt)} · ${report.config.users} users · ${report.config.durationS} s per rate · budgets: query p95 ${budgets.queryP95Ms} ms,
+mutation p95 ${budgets.mutationP95Ms} ms, p99 ${budgets.p99Ms} ms, 0 errors</p>
+${compare}${sections.join('\n')}
 <p>* rollover: completing a finished interview and starting the next, outside the mix.</p>`;
   return htmlPage('Cadence load test', body);
 }

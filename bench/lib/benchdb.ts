@@ -11,7 +11,7 @@ import { BenchError, DATA_DIR, log } from './cli.js';
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/cadence_bench';
 
-/** The size issue 3's benchmark prescribes. */
+/** The size issue 3's benchmark prescribes (the 1× data set). */
 export const SEED_SIZE = {
   users: 2000,
   sessionsPerUser: 10,
@@ -19,12 +19,44 @@ export const SEED_SIZE = {
   feedbackPerSession: 5,
 } as const;
 
-export const EXPECTED_ROWS = {
-  users: SEED_SIZE.users,
-  interview_sessions: SEED_SIZE.users * SEED_SIZE.sessionsPerUser,
-  session_messages: SEED_SIZE.users * SEED_SIZE.sessionsPerUser * SEED_SIZE.messagesPerSession,
-  feedback: SEED_SIZE.users * SEED_SIZE.sessionsPerUser * SEED_SIZE.feedbackPerSession,
-} as const;
+export type SeedSize = { readonly [K in keyof typeof SEED_SIZE]: number };
+
+/** Data sets the load test can run on: 1× (the bench's) and 10× the users (issue 12). */
+export const DATA_SCALES = ['1x', '10x'] as const;
+export type DataScale = (typeof DATA_SCALES)[number];
+
+export interface DataSet {
+  scale: DataScale;
+  size: SeedSize;
+  /** Default database URL; each scale has its own database so neither reseeds the other. */
+  defaultUrl: string;
+  keysFile: string;
+  metaFile: string;
+}
+
+export function dataSet(scale: DataScale): DataSet {
+  if (scale === '1x') {
+    return { scale, size: SEED_SIZE, defaultUrl: DEFAULT_DATABASE_URL, keysFile: KEYS_FILE, metaFile: META_FILE };
+  }
+  return {
+    scale,
+    size: { ...SEED_SIZE, users: SEED_SIZE.users * 10 },
+    defaultUrl: 'postgresql://postgres@127.0.0.1:5432/cadence_bench_10x',
+    keysFile: path.join(DATA_DIR, 'keys-10x.json'),
+    metaFile: path.join(DATA_DIR, 'seed-10x.json'),
+  };
+}
+
+export function expectedRows(size: SeedSize): Record<string, number> {
+  return {
+    users: size.users,
+    interview_sessions: size.users * size.sessionsPerUser,
+    session_messages: size.users * size.sessionsPerUser * size.messagesPerSession,
+    feedback: size.users * size.sessionsPerUser * size.feedbackPerSession,
+  };
+}
+
+export const EXPECTED_ROWS = expectedRows(SEED_SIZE);
 
 export const KEYS_FILE = path.join(DATA_DIR, 'keys.json');
 const META_FILE = path.join(DATA_DIR, 'seed.json');
@@ -34,7 +66,7 @@ interface SeedMeta {
   runId: string;
   /** ISO time the seed finished; every seeded session is older, anything newer came from a load test. */
   seededAt: string;
-  size: typeof SEED_SIZE;
+  size: SeedSize;
 }
 
 export interface BenchDatabase {
@@ -82,9 +114,7 @@ export async function checkReachable(url: string): Promise<void> {
         ? `\nStart it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` +
           `\n(or point --database-url / BENCH_DATABASE_URL at a reachable PostgreSQL)`
         : '';
-    throw new BenchError(
-      `PostgreSQL is not reachable at ${where.hostname}:${where.port || 5432} (${e.code ?? ''} ${e.message}).${hint}`,
-    );
+    throw new BenchError(`PostgreSQL is not reachable at ${where.hostname}:${where.port || 5432} (${e.code ?? ''} ${e.message}).${hint}`);
   } finally {
     await client.end().catch(() => {});
   }
@@ -95,7 +125,8 @@ export async function checkReachable(url: string): Promise<void> {
  * returns its API keys. Reuses an existing seed when its row counts and keys match; removes
  * sessions a load test left behind (anything created after the seed); reseeds otherwise.
  */
-export async function ensureBenchDatabase(url: string, opts: { reseed?: boolean } = {}): Promise<BenchDatabase> {
+export async function ensureBenchDatabase(url: string, opts: { reseed?: boolean; data?: DataSet } = {}): Promise<BenchDatabase> {
+  const data = opts.data ?? dataSet('1x');
   const name = databaseName(url);
   await checkReachable(adminUrl(url));
   const admin = new pg.Client({ connectionString: adminUrl(url), connectionTimeoutMillis: 3000 });
@@ -120,23 +151,23 @@ export async function ensureBenchDatabase(url: string, opts: { reseed?: boolean 
   if (applied.length) log(`bench db: applied migrations ${applied.join(', ')}`);
 
   if (exists) {
-    const reused = await tryReuse(url, name);
+    const reused = await tryReuse(url, name, data);
     if (reused) return reused;
     log(`bench db: ${name} does not hold the expected seed; reseeding it`);
     await resetSchema(url);
     await applyMigrations({ kind: 'postgres', url });
   }
-  return seed(url, name);
+  return seed(url, name, data);
 }
 
-async function tryReuse(url: string, name: string): Promise<BenchDatabase | null> {
-  const meta = await readJson<SeedMeta>(META_FILE);
-  const keys = await readJson<SeededKey[]>(KEYS_FILE);
-  if (!meta || !keys || meta.database !== name || JSON.stringify(meta.size) !== JSON.stringify(SEED_SIZE)) {
-    log(`bench db: no matching seed record in ${path.relative(process.cwd(), META_FILE)}`);
+async function tryReuse(url: string, name: string, data: DataSet): Promise<BenchDatabase | null> {
+  const meta = await readJson<SeedMeta>(data.metaFile);
+  const keys = await readJson<SeededKey[]>(data.keysFile);
+  if (!meta || !keys || meta.database !== name || JSON.stringify(meta.size) !== JSON.stringify(data.size)) {
+    log(`bench db: no matching seed record in ${path.relative(process.cwd(), data.metaFile)}`);
     return null;
   }
-  if (keys.length !== SEED_SIZE.users) return null;
+  if (keys.length !== data.size.users) return null;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -149,16 +180,15 @@ async function tryReuse(url: string, name: string): Promise<BenchDatabase | null
       await client.query('VACUUM ANALYZE interview_sessions, session_messages, feedback, operations');
     }
     const rows = await countRows(client);
-    const mismatch = Object.entries(EXPECTED_ROWS).filter(([table, n]) => rows[table] !== n);
+    const mismatch = Object.entries(expectedRows(data.size)).filter(([table, n]) => rows[table] !== n);
     if (mismatch.length) {
       log(`bench db: row counts differ: ${mismatch.map(([t, n]) => `${t} ${rows[t]} (want ${n})`).join(', ')}`);
       return null;
     }
     const hashes = keys.map((k) => hashApiKey(k.key));
-    const live = await client.query<{ n: string }>(
-      'SELECT count(*) AS n FROM api_keys WHERE hash = ANY($1) AND revoked_at IS NULL',
-      [hashes],
-    );
+    const live = await client.query<{ n: string }>('SELECT count(*) AS n FROM api_keys WHERE hash = ANY($1) AND revoked_at IS NULL', [
+      hashes,
+    ]);
     if (Number(live.rows[0]!.n) !== keys.length) {
       log('bench db: the stored API keys do not match the database');
       return null;
@@ -180,19 +210,29 @@ async function resetSchema(url: string): Promise<void> {
   }
 }
 
-async function seed(url: string, name: string): Promise<BenchDatabase> {
+async function seed(url: string, name: string, data: DataSet): Promise<BenchDatabase> {
   await mkdir(DATA_DIR, { recursive: true, mode: 0o700 });
-  log(`bench db: seeding ${name}: ${SEED_SIZE.users} users × ${SEED_SIZE.sessionsPerUser} sessions × ${SEED_SIZE.messagesPerSession} messages`);
+  const size = data.size;
+  log(
+    `bench db: seeding ${name} (${data.scale}): ${size.users} users × ${size.sessionsPerUser} sessions × ${size.messagesPerSession} messages`,
+  );
   let last = 0;
+  const t0 = Date.now();
+  const tableStart = new Map<string, number>();
   const result = await seedScale({
     databaseUrl: url,
-    ...SEED_SIZE,
-    keysOut: KEYS_FILE,
+    ...size,
+    keysOut: data.keysFile,
     onProgress: ({ table, done, total }) => {
       const now = Date.now();
-      if (now - last > 1000 || done === total) {
+      if (!tableStart.has(table)) tableStart.set(table, now);
+      // Every 5 s for the big data set: the rate and an estimate of what is left.
+      if (now - last > (data.scale === '1x' ? 1000 : 5000) || done === total) {
         last = now;
-        log(`  ${table} ${done}/${total}`);
+        const s = (now - tableStart.get(table)!) / 1000;
+        const rate = s > 0 ? done / s : 0;
+        const eta = rate > 0 && done < total ? `, ~${Math.round((total - done) / rate)} s left` : '';
+        log(`  ${table} ${done}/${total} (${Math.round((now - t0) / 1000)} s${rate ? `, ${Math.round(rate)}/s` : ''}${eta})`);
       }
     },
   });
@@ -206,9 +246,9 @@ async function seed(url: string, name: string): Promise<BenchDatabase> {
   } finally {
     await client.end().catch(() => {});
   }
-  const meta: SeedMeta = { database: name, runId: result.runId, seededAt: new Date().toISOString(), size: SEED_SIZE };
-  await writeFile(META_FILE, `${JSON.stringify(meta, null, 1)}\n`);
-  const keys = (await readJson<SeededKey[]>(KEYS_FILE)) ?? [];
+  const meta: SeedMeta = { database: name, runId: result.runId, seededAt: new Date().toISOString(), size };
+  await writeFile(data.metaFile, `${JSON.stringify(meta, null, 1)}\n`);
+  const keys = (await readJson<SeededKey[]>(data.keysFile)) ?? [];
   log(`bench db: seeded in ${(result.ms / 1000).toFixed(1)} s (${formatRows(rows)})`);
   return { url, name, keys, state: 'seeded', rows };
 }
@@ -224,7 +264,9 @@ async function countRows(client: pg.Client): Promise<Record<string, number>> {
 }
 
 function formatRows(rows: Record<string, number>): string {
-  return Object.entries(rows).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ');
+  return Object.entries(rows)
+    .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+    .join(', ');
 }
 
 async function readJson<T>(file: string): Promise<T | null> {

@@ -50,7 +50,10 @@ export class Connection {
   private readonly port: number;
   private readonly path: string;
 
-  constructor(url: string, private readonly timeoutMs = 10_000) {
+  constructor(
+    url: string,
+    private readonly timeoutMs = 10_000,
+  ) {
     const u = new URL(url);
     this.host = u.hostname;
     this.port = Number(u.port || 80);
@@ -218,6 +221,8 @@ export async function openLoop(opts: {
   check?: (res: Response, spec: RequestSpec) => string | null;
   onProgress?: (p: Progress) => void;
   shouldStop?: () => boolean;
+  /** Each recorded answer, for time series: latency from the scheduled time, sent ms after the start. */
+  onRecord?: (op: string, latencyMs: number, failed: boolean, sentAtMs: number) => void;
 }): Promise<RunResult> {
   const rec = new Recorder();
   const conns = Array.from({ length: opts.connections }, () => new Connection(opts.url));
@@ -244,7 +249,11 @@ export async function openLoop(opts: {
       } catch (error) {
         failure = (error as Error).message;
       }
-      if (!cutOff) rec.record(op, performance.now() - scheduled, failure, scheduled - started);
+      if (!cutOff) {
+        const latencyMs = performance.now() - scheduled;
+        rec.record(op, latencyMs, failure, scheduled - started);
+        opts.onRecord?.(op, latencyMs, failure !== null, scheduled - started);
+      }
     })();
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));

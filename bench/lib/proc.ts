@@ -71,7 +71,9 @@ export function allProcesses(): Map<number, { name: string; cpuMs: number }> {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
       // `node …/tsc --noEmit` reads better with its script; skip preloads (`--import x`, `-r x`).
-      const script = args.find((a, i) => i > 0 && !a.startsWith('-') && !/^(--import|--require|-r|--loader)$/.test(args[i - 1] ?? '') && /[/.]/.test(a));
+      const script = args.find(
+        (a, i) => i > 0 && !a.startsWith('-') && !/^(--import|--require|-r|--loader)$/.test(args[i - 1] ?? '') && /[/.]/.test(a),
+      );
       name = [args[0]?.split('/').pop(), script?.split('/').slice(-2).join('/')].filter(Boolean).join(' ');
     } catch {
       // gone, or a kernel thread
@@ -98,4 +100,14 @@ export function topConsumers(
     .slice(0, n)
     .map((p) => `${p.name} ${Math.round(p.pct)}%`)
     .join(', ');
+}
+
+/** Resident set size of a process, MB (null when it is gone). */
+export function rssMb(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : null;
+  } catch {
+    return null;
+  }
 }

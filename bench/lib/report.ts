@@ -69,9 +69,12 @@ export function barChart(opts: ChartOptions): string {
   const barsPerGroup = Math.max(1, ...opts.groups.map((g) => g.bars.length));
   const barW = Math.min(48, (groupW * 0.8) / barsPerGroup);
   const digits = opts.digits ?? (max < 10 ? 2 : max < 100 ? 1 : 0);
-  const label = (v: number) => (opts.digits === undefined && v < 10 ? v.toFixed(2) : opts.digits === undefined && v < 100 ? v.toFixed(1) : v.toFixed(digits));
+  const label = (v: number) =>
+    opts.digits === undefined && v < 10 ? v.toFixed(2) : opts.digits === undefined && v < 100 ? v.toFixed(1) : v.toFixed(digits);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(opts.title)}" font-family="system-ui, sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(opts.title)}" font-family="system-ui, sans-serif" font-size="11">`,
+  );
   parts.push(`<text x="${width / 2}" y="20" text-anchor="middle" class="title" font-size="14" font-weight="600">${esc(opts.title)}</text>`);
   const ticks: number[] = [];
   if (log) for (let v = lo; v <= hi * 1.001; v *= 10) ticks.push(v);
@@ -81,7 +84,9 @@ export function barChart(opts: ChartOptions): string {
     parts.push(`<text x="${m.left - 6}" y="${y(v) + 4}" text-anchor="end" class="axis">${esc(fmtAxis(v))}</text>`);
   }
   const unit = log ? `${opts.unit} (log scale)` : opts.unit;
-  parts.push(`<text x="14" y="${m.top + plotH / 2}" transform="rotate(-90 14 ${m.top + plotH / 2})" text-anchor="middle" class="axis">${esc(unit)}</text>`);
+  parts.push(
+    `<text x="14" y="${m.top + plotH / 2}" transform="rotate(-90 14 ${m.top + plotH / 2})" text-anchor="middle" class="axis">${esc(unit)}</text>`,
+  );
   opts.groups.forEach((g, gi) => {
     const gx = m.left + gi * groupW + (groupW - barW * g.bars.length) / 2;
     g.bars.forEach((b, bi) => {
@@ -98,11 +103,15 @@ export function barChart(opts: ChartOptions): string {
       );
       parts.push(`<text x="${x + barW / 2}" y="${top - 4}" text-anchor="middle" class="value">${esc(label(b.value))}</text>`);
     });
-    parts.push(`<text x="${m.left + gi * groupW + groupW / 2}" y="${height - m.bottom + 18}" text-anchor="middle" class="label">${esc(g.label)}</text>`);
+    parts.push(
+      `<text x="${m.left + gi * groupW + groupW / 2}" y="${height - m.bottom + 18}" text-anchor="middle" class="label">${esc(g.label)}</text>`,
+    );
   });
   if (opts.reference) {
     const ry = y(opts.reference.value);
-    parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${ry}" y2="${ry}" stroke="#e15759" stroke-width="1.5" stroke-dasharray="6 4"/>`);
+    parts.push(
+      `<line x1="${m.left}" x2="${width - m.right}" y1="${ry}" y2="${ry}" stroke="#e15759" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+    );
   }
   // Legend: the bar labels of the first group (the series).
   const series = opts.groups[0]?.bars ?? [];
@@ -114,7 +123,9 @@ export function barChart(opts: ChartOptions): string {
     lx += 24 + b.label.length * 7;
   });
   if (opts.reference) {
-    parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${height - 17}" y2="${height - 17}" stroke="#e15759" stroke-width="1.5" stroke-dasharray="6 4"/>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 18}" y1="${height - 17}" y2="${height - 17}" stroke="#e15759" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+    );
     parts.push(`<text x="${lx + 22}" y="${height - 13}" class="legend">${esc(opts.reference.label)}</text>`);
   }
   parts.push('</svg>');
@@ -159,4 +170,78 @@ svg .label{font-size:12px}svg .value{font-size:10px;fill:#333}
 ${body}
 </body></html>
 `;
+}
+
+export interface LineSeries {
+  label: string;
+  points: { x: number; y: number | null }[];
+  color?: string;
+}
+
+/** A line chart (x: seconds) as an inline <svg>; null points break the line. */
+export function lineChart(opts: {
+  title: string;
+  unit: string;
+  xLabel: string;
+  series: LineSeries[];
+  reference?: { value: number; label: string }[];
+  /** Vertical markers (e.g. where a step starts). */
+  markers?: { x: number; label: string }[];
+  width?: number;
+  height?: number;
+}): string {
+  const width = opts.width ?? 1000;
+  const height = opts.height ?? 300;
+  const m = { top: 36, right: 16, bottom: 40, left: 64 };
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
+  const pts = opts.series.flatMap((s) => s.points);
+  const xs = pts.map((p) => p.x);
+  const ys = pts.map((p) => p.y).filter((y): y is number => y !== null && Number.isFinite(y));
+  const xMin = xs.length ? Math.min(...xs) : 0;
+  const xMax = xs.length ? Math.max(...xs, xMin + 1) : 1;
+  const yMax = Math.max(...ys, ...(opts.reference ?? []).map((r) => r.value), 1e-9) * 1.05;
+  const X = (x: number) => m.left + ((x - xMin) / (xMax - xMin)) * plotW;
+  const Y = (y: number) => m.top + plotH - (y / yMax) * plotH;
+  const parts: string[] = [`<text class="title" x="${m.left}" y="20">${esc(opts.title)}</text>`];
+  for (let i = 0; i <= 4; i++) {
+    const v = (yMax * i) / 4;
+    parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${Y(v)}" y2="${Y(v)}" stroke="#eee"/>`);
+    parts.push(`<text class="axis" x="${m.left - 6}" y="${Y(v) + 4}" text-anchor="end">${fmt(v, v < 10 ? 1 : 0)} ${esc(opts.unit)}</text>`);
+  }
+  for (let i = 0; i <= 5; i++) {
+    const v = xMin + ((xMax - xMin) * i) / 5;
+    parts.push(`<text class="axis" x="${X(v)}" y="${m.top + plotH + 16}" text-anchor="middle">${fmt(v, xMax - xMin < 10 ? 1 : 0)}</text>`);
+  }
+  parts.push(`<text class="axis" x="${m.left + plotW / 2}" y="${height - 6}" text-anchor="middle">${esc(opts.xLabel)}</text>`);
+  for (const mk of opts.markers ?? []) {
+    parts.push(`<line x1="${X(mk.x)}" x2="${X(mk.x)}" y1="${m.top}" y2="${m.top + plotH}" stroke="#bbb" stroke-dasharray="2 3"/>`);
+    parts.push(`<text class="axis" x="${X(mk.x) + 3}" y="${m.top + 10}">${esc(mk.label)}</text>`);
+  }
+  for (const r of opts.reference ?? []) {
+    parts.push(
+      `<line x1="${m.left}" x2="${m.left + plotW}" y1="${Y(r.value)}" y2="${Y(r.value)}" stroke="#b3261e" stroke-dasharray="5 4"/>`,
+    );
+    parts.push(
+      `<text class="axis" x="${m.left + plotW - 4}" y="${Y(r.value) - 4}" text-anchor="end" fill="#b3261e">${esc(r.label)}</text>`,
+    );
+  }
+  opts.series.forEach((s, i) => {
+    const color = s.color ?? SERIES_COLORS[i % SERIES_COLORS.length]!;
+    let d = '';
+    let pen = false;
+    for (const p of s.points) {
+      if (p.y === null || !Number.isFinite(p.y)) {
+        pen = false;
+        continue;
+      }
+      d += `${pen ? 'L' : 'M'}${X(p.x).toFixed(1)},${Y(p.y).toFixed(1)}`;
+      pen = true;
+    }
+    parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+    parts.push(
+      `<rect x="${width - m.right - (opts.series.length - i) * 90}" y="10" width="10" height="10" fill="${color}"/><text class="legend" x="${width - m.right - (opts.series.length - i) * 90 + 14}" y="19">${esc(s.label)}</text>`,
+    );
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
 }
