@@ -1,12 +1,15 @@
 // Subscription.sessionEvents: a session's live events for its owner, over SSE or WebSocket. The
 // session is checked (exists, is the viewer's) before anything subscribes; events carry ids only and
-// each delivery reloads its object with a fresh set of loaders, as a query would.
+// each delivery reloads its object with a fresh set of loaders, as a query would. The reload is
+// shared by the subscribers of the session on this instance that select the same fields
+// (src/events/shared-event-load.ts), so an event costs one load per instance, not per subscriber.
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { db } from '../db/client.js';
 import { appError, notFound, unauthenticated } from '../errors.js';
 import { LiveSubscriptions, type Delivery, type EndReason } from '../events/live-subscriptions.js';
 import { sessionEventBus, type SessionEvent } from '../events/session-events.js';
+import { sharedEventLoad } from '../events/shared-event-load.js';
 import { createLoaders } from '../loaders.js';
 import { Feedback } from './feedback.js';
 import { encodeGlobalId, parseId } from './ids.js';
@@ -45,7 +48,9 @@ builder.objectRef<EventOf<'MessageAdded'>>('MessageAdded').implement({
     message: t.prismaField({
       type: SessionMessage,
       resolve: async (query, event, _args, ctx) =>
-        (await db().sessionMessage.findFirst({ ...query, where: { id: event.messageId, session: { userId: viewerId(ctx) } } })) ??
+        (await sharedEventLoad(event, viewerId(ctx), query, () =>
+          db().sessionMessage.findFirst({ ...query, where: { id: event.messageId, session: { userId: viewerId(ctx) } } }),
+        )) ??
         Promise.reject(notFound('SessionMessage')),
     }),
   }),
@@ -58,7 +63,9 @@ builder.objectRef<EventOf<'FeedbackReady'>>('FeedbackReady').implement({
     feedback: t.prismaField({
       type: Feedback,
       resolve: async (query, event, _args, ctx) =>
-        (await db().feedback.findFirst({ ...query, where: { id: event.feedbackId, session: { userId: viewerId(ctx) } } })) ??
+        (await sharedEventLoad(event, viewerId(ctx), query, () =>
+          db().feedback.findFirst({ ...query, where: { id: event.feedbackId, session: { userId: viewerId(ctx) } } }),
+        )) ??
         Promise.reject(notFound('Feedback')),
     }),
   }),
@@ -72,7 +79,9 @@ builder.objectRef<EventOf<'OperationUpdated'>>('OperationUpdated').implement({
     operation: t.prismaField({
       type: Operation,
       resolve: async (query, event, _args, ctx) =>
-        (await db().operation.findFirst({ ...query, where: { id: event.operationId, session: { userId: viewerId(ctx) } } })) ??
+        (await sharedEventLoad(event, viewerId(ctx), query, () =>
+          db().operation.findFirst({ ...query, where: { id: event.operationId, session: { userId: viewerId(ctx) } } }),
+        )) ??
         Promise.reject(notFound('Operation')),
     }),
   }),
@@ -85,7 +94,9 @@ builder.objectRef<EventOf<'SessionCompleted'>>('SessionCompleted').implement({
     session: t.prismaField({
       type: InterviewSession,
       resolve: async (query, event, _args, ctx) =>
-        (await db().interviewSession.findFirst({ ...query, where: { id: event.sessionId, userId: viewerId(ctx) } })) ??
+        (await sharedEventLoad(event, viewerId(ctx), query, () =>
+          db().interviewSession.findFirst({ ...query, where: { id: event.sessionId, userId: viewerId(ctx) } }),
+        )) ??
         Promise.reject(notFound('InterviewSession')),
     }),
   }),
