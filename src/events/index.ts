@@ -27,7 +27,11 @@ export interface SessionEvents {
 export function createSessionEvents({ redisUrl, redis, log, limits }: SessionEventsOptions): SessionEvents {
   const bus: SessionEventBus =
     redisUrl && redis
-      ? new RedisSessionEventBus({ publisher: redis, subscriber: createSubscriberClient(redisUrl), log: log.child({ component: 'session-events' }) })
+      ? new RedisSessionEventBus({
+          publisher: redis,
+          subscriber: createSubscriberClient(redisUrl),
+          log: log.child({ component: 'session-events' }),
+        })
       : sessionEventBus();
   // publishSessionEvent (called by writers after commit) goes through this instance's bus.
   setSessionEventBus(bus);

@@ -92,7 +92,10 @@ export class PerfWindow {
         peakConcurrent: this.peakConcurrent,
       },
       operations: Object.fromEntries(
-        [...byOperation].map(([name, list]) => [name, { ...summarize(list), errors: list.filter((s) => !s.ok).length, cache: cacheOf(list) }]),
+        [...byOperation].map(([name, list]) => [
+          name,
+          { ...summarize(list), errors: list.filter((s) => !s.ok).length, cache: cacheOf(list) },
+        ]),
       ),
     };
   }

@@ -26,7 +26,10 @@ let fallback: LiveSubscriptions | undefined;
 
 /** The instance's registry; a context built outside Yoga (tests of the schema alone) gets a default. */
 function liveOf(ctx: Context): LiveSubscriptions {
-  return (ctx as Context & LiveContext).liveSubscriptions ?? (fallback ??= new LiveSubscriptions(sessionEventBus(), { perKey: 20, queueMax: 100 }));
+  return (
+    (ctx as Context & LiveContext).liveSubscriptions ??
+    (fallback ??= new LiveSubscriptions(sessionEventBus(), { perKey: 20, queueMax: 100 }))
+  );
 }
 
 type EventOf<T extends SessionEvent['type']> = Extract<SessionEvent, { type: T }>;
@@ -50,8 +53,7 @@ builder.objectRef<EventOf<'MessageAdded'>>('MessageAdded').implement({
       resolve: async (query, event, _args, ctx) =>
         (await sharedEventLoad(event, viewerId(ctx), query, () =>
           db().sessionMessage.findFirst({ ...query, where: { id: event.messageId, session: { userId: viewerId(ctx) } } }),
-        )) ??
-        Promise.reject(notFound('SessionMessage')),
+        )) ?? Promise.reject(notFound('SessionMessage')),
     }),
   }),
 });
@@ -65,8 +67,7 @@ builder.objectRef<EventOf<'FeedbackReady'>>('FeedbackReady').implement({
       resolve: async (query, event, _args, ctx) =>
         (await sharedEventLoad(event, viewerId(ctx), query, () =>
           db().feedback.findFirst({ ...query, where: { id: event.feedbackId, session: { userId: viewerId(ctx) } } }),
-        )) ??
-        Promise.reject(notFound('Feedback')),
+        )) ?? Promise.reject(notFound('Feedback')),
     }),
   }),
 });
@@ -81,8 +82,7 @@ builder.objectRef<EventOf<'OperationUpdated'>>('OperationUpdated').implement({
       resolve: async (query, event, _args, ctx) =>
         (await sharedEventLoad(event, viewerId(ctx), query, () =>
           db().operation.findFirst({ ...query, where: { id: event.operationId, session: { userId: viewerId(ctx) } } }),
-        )) ??
-        Promise.reject(notFound('Operation')),
+        )) ?? Promise.reject(notFound('Operation')),
     }),
   }),
 });
@@ -96,8 +96,7 @@ builder.objectRef<EventOf<'SessionCompleted'>>('SessionCompleted').implement({
       resolve: async (query, event, _args, ctx) =>
         (await sharedEventLoad(event, viewerId(ctx), query, () =>
           db().interviewSession.findFirst({ ...query, where: { id: event.sessionId, userId: viewerId(ctx) } }),
-        )) ??
-        Promise.reject(notFound('InterviewSession')),
+        )) ?? Promise.reject(notFound('InterviewSession')),
     }),
   }),
 });
@@ -105,7 +104,10 @@ builder.objectRef<EventOf<'SessionCompleted'>>('SessionCompleted').implement({
 function endedError(reason: EndReason) {
   return reason === 'revoked'
     ? unauthenticated('The API key of this subscription was revoked.')
-    : appError('SERVICE_UNAVAILABLE', 'Subscription dropped: events arrived faster than the client read them. Refetch, then subscribe again.');
+    : appError(
+        'SERVICE_UNAVAILABLE',
+        'Subscription dropped: events arrived faster than the client read them. Refetch, then subscribe again.',
+      );
 }
 
 builder.subscriptionType({});

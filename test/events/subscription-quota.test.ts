@@ -19,7 +19,8 @@ const registries: LiveSubscriptions[] = [];
 async function instance(limit: number, url = REDIS_URL, ttlMs = 30_000, heartbeatMs?: number) {
   const redis = createRedis(url, log);
   clients.push(redis);
-  if (url === REDIS_URL) await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
+  if (url === REDIS_URL)
+    await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
   const quota = new RedisSubscriptionQuota(redis, { ttlMs, heartbeatMs });
   const live = new LiveSubscriptions(new InProcessSessionEventBus(), { perKey: limit, queueMax: 10 }, quota);
   registries.push(live);

@@ -20,7 +20,8 @@ async function openCount(n: number) {
   expect(await app.metric('cadence_subscriptions_active')).toBe(n);
 }
 
-const sessionReads = (sql: string[]) => sql.filter((s) => /from\s+("public"\.)?"interview_sessions"/i.test(s) && /"user_id"/.test(s)).length;
+const sessionReads = (sql: string[]) =>
+  sql.filter((s) => /from\s+("public"\.)?"interview_sessions"/i.test(s) && /"user_id"/.test(s)).length;
 
 describe('shared reload per event', () => {
   it('loads a session once for all its subscribers with the same selection, per user', async () => {
