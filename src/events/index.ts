@@ -6,6 +6,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Redis } from '../redis.js';
 import { LiveSubscriptions, type EndReason } from './live-subscriptions.js';
 import { createSubscriberClient, RedisSessionEventBus } from './redis-session-event-bus.js';
+import { RedisSubscriptionQuota } from './subscription-quota.js';
 import { InProcessSessionEventBus, sessionEventBus, setSessionEventBus, type SessionEventBus } from './session-events.js';
 
 export interface SessionEventsOptions {
@@ -26,11 +27,16 @@ export interface SessionEvents {
 export function createSessionEvents({ redisUrl, redis, log, limits }: SessionEventsOptions): SessionEvents {
   const bus: SessionEventBus =
     redisUrl && redis
-      ? new RedisSessionEventBus({ publisher: redis, subscriber: createSubscriberClient(redisUrl), log: log.child({ component: 'session-events' }) })
+      ? new RedisSessionEventBus({
+          publisher: redis,
+          subscriber: createSubscriberClient(redisUrl),
+          log: log.child({ component: 'session-events' }),
+        })
       : sessionEventBus();
   // publishSessionEvent (called by writers after commit) goes through this instance's bus.
   setSessionEventBus(bus);
-  const live = new LiveSubscriptions(bus, limits);
+  // The per-key limit counts every instance's subscriptions when Redis is there.
+  const live = new LiveSubscriptions(bus, limits, redisUrl && redis ? new RedisSubscriptionQuota(redis) : undefined);
   return {
     bus,
     live,

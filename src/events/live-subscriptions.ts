@@ -1,10 +1,13 @@
 // The open subscriptions of one instance: opens a bounded stream per subscription on the bus,
-// enforces the per-key bound, ends a key's subscriptions (and WebSocket connections) when the key is
+// enforces the per-key bound (shared across instances through Redis when configured:
+// subscription-quota.ts), ends a key's subscriptions (and WebSocket connections) when the key is
 // revoked on any instance, and counts what the metrics show.
+import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../context.js';
 import { appError } from '../errors.js';
 import { BoundedEventStream } from './event-stream.js';
 import type { SessionEvent, SessionEventBus } from './session-events.js';
+import { localQuota, type SubscriptionQuota } from './subscription-quota.js';
 
 /** Why a stream ended on the server's side; delivered to the client as its last message, an error. */
 export type EndReason = 'revoked' | 'slow-consumer';
@@ -12,7 +15,7 @@ export type EndReason = 'revoked' | 'slow-consumer';
 export type Delivery = SessionEvent | { type: 'Ended'; reason: EndReason };
 
 export interface SubscriptionLimits {
-  /** Open subscriptions per API key on this instance. */
+  /** Open subscriptions per API key, across instances when the quota is shared. */
   perKey: number;
   /** Events queued for one subscriber before it is dropped as too slow. */
   queueMax: number;
@@ -31,6 +34,7 @@ export class LiveSubscriptions {
   constructor(
     readonly bus: SessionEventBus,
     private readonly limits: SubscriptionLimits,
+    private readonly quota: SubscriptionQuota = localQuota,
   ) {
     this.stopListening = bus.onKeyRevoked((apiKeyId) => this.endKey(apiKeyId));
   }
@@ -39,13 +43,18 @@ export class LiveSubscriptions {
    * A stream of `sessionId`'s events for `viewer`. The caller has checked the session is theirs;
    * the owner check here is the second line, in case a publisher ever got the session wrong.
    */
-  open(viewer: Viewer, sessionId: string): BoundedEventStream<Delivery> {
-    const open = this.streamsByKey.get(viewer.apiKeyId) ?? 0;
-    if (open >= this.limits.perKey) {
-      this.ended.limit++;
-      throw appError('RATE_LIMITED', `At most ${this.limits.perKey} subscriptions may be open per API key.`, {
-        extensions: { limit: { name: 'subscriptionsPerKey', max: this.limits.perKey } },
-      });
+  async open(viewer: Viewer, sessionId: string): Promise<BoundedEventStream<Delivery>> {
+    const apiKeyId = viewer.apiKeyId;
+    const open = this.streamsByKey.get(apiKeyId) ?? 0;
+    if (open >= this.limits.perKey) throw this.refuse();
+    // Counted here before asking the shared quota, so concurrent opens on this instance cannot
+    // all pass the local check while the first waits on Redis.
+    this.streamsByKey.set(apiKeyId, open + 1);
+    const id = randomUUID();
+    const taken = await this.quota.take(apiKeyId, id, this.limits.perKey).catch(() => true);
+    if (!taken) {
+      this.forget(apiKeyId);
+      throw this.refuse();
     }
     let stopBus = () => {};
     let stopWatch = () => {};
@@ -59,13 +68,11 @@ export class LiveSubscriptions {
         stopBus();
         stopWatch();
         this.active--;
-        const left = (this.streamsByKey.get(viewer.apiKeyId) ?? 1) - 1;
-        if (left > 0) this.streamsByKey.set(viewer.apiKeyId, left);
-        else this.streamsByKey.delete(viewer.apiKeyId);
+        this.forget(apiKeyId);
+        this.quota.release(apiKeyId, id);
       },
     });
     this.active++;
-    this.streamsByKey.set(viewer.apiKeyId, open + 1);
     stopWatch = this.watchKey(viewer.apiKeyId, () => {
       this.ended.revoked++;
       stream.finish({ type: 'Ended', reason: 'revoked' });
@@ -96,6 +103,21 @@ export class LiveSubscriptions {
 
   close(): void {
     this.stopListening();
+    this.quota.close();
+  }
+
+  private refuse() {
+    this.ended.limit++;
+    return appError('RATE_LIMITED', `At most ${this.limits.perKey} subscriptions may be open per API key.`, {
+      extensions: { limit: { name: 'subscriptionsPerKey', max: this.limits.perKey } },
+    });
+  }
+
+  /** One of the key's subscriptions here ended (or was refused by the shared quota). */
+  private forget(apiKeyId: string): void {
+    const left = (this.streamsByKey.get(apiKeyId) ?? 1) - 1;
+    if (left > 0) this.streamsByKey.set(apiKeyId, left);
+    else this.streamsByKey.delete(apiKeyId);
   }
 
   private endKey(apiKeyId: string): void {

@@ -1,11 +1,23 @@
 // A rolling window of finished requests, for /health/performance and /metrics/performance:
 // percentiles, success rate, throughput and concurrency without a metrics backend.
 
+/** What the response cache did for a query (src/plugins/use-response-cache.ts); absent when it did not look. */
+export type CacheOutcome = 'hit' | 'miss' | 'bypass';
+
 interface Sample {
   at: number;
   durationMs: number;
   ok: boolean;
   operation: string;
+  cache?: CacheOutcome;
+}
+
+export interface CacheSummary {
+  hits: number;
+  misses: number;
+  bypass: number;
+  /** Share of the operation's cache decisions that were hits; null when the cache never looked. */
+  hitRate: number | null;
 }
 
 export interface LatencySummary {
@@ -41,7 +53,7 @@ export class PerfWindow {
   }
 
   /** A GraphQL operation finished with this outcome. */
-  finished(sample: { durationMs: number; ok: boolean; operation: string }): void {
+  finished(sample: { durationMs: number; ok: boolean; operation: string; cache?: CacheOutcome }): void {
     this.total++;
     this.samples.push({ ...sample, at: Date.now() });
     if (this.samples.length - this.head > MAX_SAMPLES) this.head++;
@@ -80,7 +92,10 @@ export class PerfWindow {
         peakConcurrent: this.peakConcurrent,
       },
       operations: Object.fromEntries(
-        [...byOperation].map(([name, list]) => [name, { ...summarize(list), errors: list.filter((s) => !s.ok).length }]),
+        [...byOperation].map(([name, list]) => [
+          name,
+          { ...summarize(list), errors: list.filter((s) => !s.ok).length, cache: cacheOf(list) },
+        ]),
       ),
     };
   }
@@ -99,6 +114,19 @@ function summarize(samples: Sample[]): LatencySummary {
     p99Ms: round(at(0.99)),
     maxMs: round(sorted[sorted.length - 1]!),
   };
+}
+
+function cacheOf(samples: Sample[]): CacheSummary {
+  let hits = 0;
+  let misses = 0;
+  let bypass = 0;
+  for (const s of samples) {
+    if (s.cache === 'hit') hits++;
+    else if (s.cache === 'miss') misses++;
+    else if (s.cache === 'bypass') bypass++;
+  }
+  const looked = hits + misses + bypass;
+  return { hits, misses, bypass, hitRate: looked ? round(hits / looked, 4) : null };
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -115,7 +115,7 @@ export function useTracing(options: TracingOptions): Plugin<Context> {
       if (!stats.operationType && stats.errorCodes.length === 0) return; // Not a GraphQL operation.
       const ok = response.status < 500 && !stats.errorCodes.some((c) => SERVER_FAULTS.has(c));
       const record = (totalMs: number) => {
-        window?.finished({ durationMs: totalMs, ok, operation: stats.operationName ?? 'anonymous' });
+        window?.finished({ durationMs: totalMs, ok, operation: stats.operationName ?? 'anonymous', cache: stats.cache ?? undefined });
         const budgetMs = budgetFor(stats, budgets);
         const over = stats.operationType !== null && stats.operationType !== 'subscription' && totalMs > budgetMs;
         metrics?.recordOperation(stats, totalMs, over);

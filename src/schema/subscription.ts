@@ -1,12 +1,15 @@
 // Subscription.sessionEvents: a session's live events for its owner, over SSE or WebSocket. The
 // session is checked (exists, is the viewer's) before anything subscribes; events carry ids only and
-// each delivery reloads its object with a fresh set of loaders, as a query would.
+// each delivery reloads its object with a fresh set of loaders, as a query would. The reload is
+// shared by the subscribers of the session on this instance that select the same fields
+// (src/events/shared-event-load.ts), so an event costs one load per instance, not per subscriber.
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { db } from '../db/client.js';
 import { appError, notFound, unauthenticated } from '../errors.js';
 import { LiveSubscriptions, type Delivery, type EndReason } from '../events/live-subscriptions.js';
 import { sessionEventBus, type SessionEvent } from '../events/session-events.js';
+import { sharedEventLoad } from '../events/shared-event-load.js';
 import { createLoaders } from '../loaders.js';
 import { Feedback } from './feedback.js';
 import { encodeGlobalId, parseId } from './ids.js';
@@ -23,7 +26,10 @@ let fallback: LiveSubscriptions | undefined;
 
 /** The instance's registry; a context built outside Yoga (tests of the schema alone) gets a default. */
 function liveOf(ctx: Context): LiveSubscriptions {
-  return (ctx as Context & LiveContext).liveSubscriptions ?? (fallback ??= new LiveSubscriptions(sessionEventBus(), { perKey: 20, queueMax: 100 }));
+  return (
+    (ctx as Context & LiveContext).liveSubscriptions ??
+    (fallback ??= new LiveSubscriptions(sessionEventBus(), { perKey: 20, queueMax: 100 }))
+  );
 }
 
 type EventOf<T extends SessionEvent['type']> = Extract<SessionEvent, { type: T }>;
@@ -45,8 +51,9 @@ builder.objectRef<EventOf<'MessageAdded'>>('MessageAdded').implement({
     message: t.prismaField({
       type: SessionMessage,
       resolve: async (query, event, _args, ctx) =>
-        (await db().sessionMessage.findFirst({ ...query, where: { id: event.messageId, session: { userId: viewerId(ctx) } } })) ??
-        Promise.reject(notFound('SessionMessage')),
+        (await sharedEventLoad(event, viewerId(ctx), query, () =>
+          db().sessionMessage.findFirst({ ...query, where: { id: event.messageId, session: { userId: viewerId(ctx) } } }),
+        )) ?? Promise.reject(notFound('SessionMessage')),
     }),
   }),
 });
@@ -58,8 +65,9 @@ builder.objectRef<EventOf<'FeedbackReady'>>('FeedbackReady').implement({
     feedback: t.prismaField({
       type: Feedback,
       resolve: async (query, event, _args, ctx) =>
-        (await db().feedback.findFirst({ ...query, where: { id: event.feedbackId, session: { userId: viewerId(ctx) } } })) ??
-        Promise.reject(notFound('Feedback')),
+        (await sharedEventLoad(event, viewerId(ctx), query, () =>
+          db().feedback.findFirst({ ...query, where: { id: event.feedbackId, session: { userId: viewerId(ctx) } } }),
+        )) ?? Promise.reject(notFound('Feedback')),
     }),
   }),
 });
@@ -72,8 +80,9 @@ builder.objectRef<EventOf<'OperationUpdated'>>('OperationUpdated').implement({
     operation: t.prismaField({
       type: Operation,
       resolve: async (query, event, _args, ctx) =>
-        (await db().operation.findFirst({ ...query, where: { id: event.operationId, session: { userId: viewerId(ctx) } } })) ??
-        Promise.reject(notFound('Operation')),
+        (await sharedEventLoad(event, viewerId(ctx), query, () =>
+          db().operation.findFirst({ ...query, where: { id: event.operationId, session: { userId: viewerId(ctx) } } }),
+        )) ?? Promise.reject(notFound('Operation')),
     }),
   }),
 });
@@ -85,8 +94,9 @@ builder.objectRef<EventOf<'SessionCompleted'>>('SessionCompleted').implement({
     session: t.prismaField({
       type: InterviewSession,
       resolve: async (query, event, _args, ctx) =>
-        (await db().interviewSession.findFirst({ ...query, where: { id: event.sessionId, userId: viewerId(ctx) } })) ??
-        Promise.reject(notFound('InterviewSession')),
+        (await sharedEventLoad(event, viewerId(ctx), query, () =>
+          db().interviewSession.findFirst({ ...query, where: { id: event.sessionId, userId: viewerId(ctx) } }),
+        )) ?? Promise.reject(notFound('InterviewSession')),
     }),
   }),
 });
@@ -94,7 +104,10 @@ builder.objectRef<EventOf<'SessionCompleted'>>('SessionCompleted').implement({
 function endedError(reason: EndReason) {
   return reason === 'revoked'
     ? unauthenticated('The API key of this subscription was revoked.')
-    : appError('SERVICE_UNAVAILABLE', 'Subscription dropped: events arrived faster than the client read them. Refetch, then subscribe again.');
+    : appError(
+        'SERVICE_UNAVAILABLE',
+        'Subscription dropped: events arrived faster than the client read them. Refetch, then subscribe again.',
+      );
 }
 
 builder.subscriptionType({});

@@ -53,7 +53,7 @@ describe('LiveSubscriptions', () => {
   it('drops a slow subscriber with a slow-consumer ending and detaches it from the bus', async () => {
     const bus = new InProcessSessionEventBus();
     const live = new LiveSubscriptions(bus, { perKey: 5, queueMax: 4 });
-    const stream = live.open(viewer, 's1');
+    const stream = await live.open(viewer, 's1');
     expect(live.active).toBe(1);
     for (let i = 0; i < 50; i++) bus.publish(added(i));
     expect(await drain(stream)).toEqual([{ type: 'Ended', reason: 'slow-consumer' }]);
@@ -67,7 +67,7 @@ describe('LiveSubscriptions', () => {
   it('queues only the owner’s events of the subscribed session', async () => {
     const bus = new InProcessSessionEventBus();
     const live = new LiveSubscriptions(bus, { perKey: 5, queueMax: 100 });
-    const stream = live.open(viewer, 's1');
+    const stream = await live.open(viewer, 's1');
     bus.publish(added(1, { userId: 'u2' })); // a publisher bug: someone else's user on this session
     bus.publish(added(2, { sessionId: 's2' }));
     bus.publish(added(3));
@@ -78,12 +78,15 @@ describe('LiveSubscriptions', () => {
 
   it('refuses the subscription past the per-key bound with RATE_LIMITED, and accepts again once one closes', async () => {
     const live = new LiveSubscriptions(new InProcessSessionEventBus(), { perKey: 3, queueMax: 10 });
-    const open = [0, 1, 2].map(() => live.open(viewer, 's1'));
-    expect(() => live.open(viewer, 's1')).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }));
+    // Opened concurrently: the local count is taken before any await, so the bound holds.
+    const attempts = await Promise.allSettled([0, 1, 2, 3].map(() => live.open(viewer, 's1')));
+    const open = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    expect(open).toHaveLength(3);
+    expect(attempts.find((a) => a.status === 'rejected')).toMatchObject({ reason: { extensions: { code: 'RATE_LIMITED' } } });
     // Another key of the same user has its own bound.
-    const other = live.open({ ...viewer, apiKeyId: 'k2' }, 's1');
+    const other = await live.open({ ...viewer, apiKeyId: 'k2' }, 's1');
     await open[0]!.return();
-    const again = live.open(viewer, 's1');
+    const again = await live.open(viewer, 's1');
     expect(live.active).toBe(4);
     expect(live.ended.limit).toBe(1);
     for (const s of [...open, other, again]) await s.return();
@@ -94,8 +97,8 @@ describe('LiveSubscriptions', () => {
     const bus = new InProcessSessionEventBus();
     const here = new LiveSubscriptions(bus, { perKey: 5, queueMax: 10 });
     const there = new LiveSubscriptions(bus, { perKey: 5, queueMax: 10 });
-    const mine = here.open(viewer, 's1');
-    const otherKey = here.open({ ...viewer, apiKeyId: 'k2' }, 's1');
+    const mine = await here.open(viewer, 's1');
+    const otherKey = await here.open({ ...viewer, apiKeyId: 'k2' }, 's1');
     bus.publish(added(1));
     there.keyRevoked('k1');
     // What was queued is dropped: a revoked key reads nothing more.
