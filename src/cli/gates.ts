@@ -40,6 +40,9 @@ async function main(): Promise<number> {
     // Every gate request uses one key, far beyond the default rate limits.
     RATE_LIMIT_PER_MINUTE: '0',
     RATE_LIMIT_BURST: '0',
+    // No feedback worker: on PGlite its statements share the one connection with the requests',
+    // and the gates count a request's own SQL.
+    QUEUE_IN_SERVER: 'false',
   });
   const database = await openDatabase(config);
   try {
