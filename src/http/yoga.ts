@@ -22,6 +22,8 @@ import { RedisCacheTier } from '../cache/redis-tier.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useIdempotency } from '../plugins/use-idempotency.js';
+import { useReadReplicas } from '../plugins/use-read-replicas.js';
+import { RecentWriters } from '../db/recent-writers.js';
 import { DeadlineExceeded, remainingMs, useDeadline, withinDeadline } from '../plugins/use-deadline.js';
 import { timedOut } from '../errors.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
@@ -133,6 +135,10 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     useGraphqlJsExecute(),
     // After the execute function is chosen: it wraps that function to record and replay writes.
     useIdempotency({ ttlMs: config.IDEMPOTENCY_TTL_MS, holdMs: config.IDEMPOTENCY_HOLD_MS }) as Plugin,
+    // Queries to a read replica, unless the viewer wrote within REPLICA_STICKY_MS (docs/replicas.md).
+    ...(database?.replicas.length
+      ? [useReadReplicas({ replicas: database.replicas, writers: new RecentWriters(config.REPLICA_STICKY_MS, redis) }) as Plugin]
+      : []),
     // After every other execute wrapper: the deadline covers all of them.
     useDeadline(config.REQUEST_DEADLINE_MS),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
