@@ -65,7 +65,9 @@ export class FailoverPool extends pg.Pool {
     super(config);
     // Instance properties shadow pg-pool's methods; pg-pool itself calls them with callbacks only.
     this.query = ((...args: QueryArgs) =>
-      typeof args[args.length - 1] === 'function' ? Reflect.apply(pg.Pool.prototype.query, this, args) : this.readQuery(args)) as pg.Pool['query'];
+      typeof args[args.length - 1] === 'function'
+        ? Reflect.apply(pg.Pool.prototype.query, this, args)
+        : this.readQuery(args)) as pg.Pool['query'];
     this.connect = ((...args: unknown[]) =>
       args.length > 0 ? Reflect.apply(pg.Pool.prototype.connect, this, args) : this.readConnect()) as pg.Pool['connect'];
   }

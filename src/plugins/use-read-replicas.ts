@@ -24,6 +24,9 @@ export function useReadReplicas(options: { replicas: Replica[]; writers: RecentW
     return undefined;
   };
   return {
+    onDispose() {
+      writers.close();
+    },
     onExecute({ args, executeFn, setExecuteFn }) {
       const viewer = args.contextValue.viewer;
       const operation = getOperationAST(args.document, args.operationName)?.operation;
@@ -41,7 +44,7 @@ export function useReadReplicas(options: { replicas: Replica[]; writers: RecentW
       }
       if (operation !== 'query' || replicas.length === 0) return;
       setExecuteFn(async (executeArgs) => {
-        if (viewer && (await writers.recent(viewer.userId))) return executeFn(executeArgs);
+        if (viewer && writers.recent(viewer.userId)) return executeFn(executeArgs);
         const replica = pick();
         return replica ? readFrom(replica.prisma, () => executeFn(executeArgs)) : executeFn(executeArgs);
       });

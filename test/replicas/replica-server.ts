@@ -48,7 +48,10 @@ export async function query<T extends pg.QueryResultRow>(url: string, sql: strin
  * Returns true when it had to add the line.
  */
 export async function allowReplication(): Promise<boolean> {
-  const rules = await query<{ n: number }>(ADMIN_URL, `SELECT count(*)::int AS n FROM pg_hba_file_rules WHERE 'replication' = ANY(database) AND error IS NULL`);
+  const rules = await query<{ n: number }>(
+    ADMIN_URL,
+    `SELECT count(*)::int AS n FROM pg_hba_file_rules WHERE 'replication' = ANY(database) AND error IS NULL`,
+  );
   if ((rules[0]?.n ?? 0) > 0) return false;
   const [{ hba_file: file } = { hba_file: '' }] = await query<{ hba_file: string }>(ADMIN_URL, 'SHOW hba_file');
   // The file belongs to the server's host, which is this machine in tests.
@@ -62,8 +65,6 @@ export interface ReplicaServer {
   dir: string;
   /** A URL for `database` on the replica. */
   url(database: string): string;
-  /** Waits until the replica has replayed everything the primary has written so far. */
-  caughtUp(timeoutMs?: number): Promise<void>;
   pauseReplay(): Promise<void>;
   resumeReplay(): Promise<void>;
   /** Kills the replica (immediate shutdown: connections drop as in a crash). */
@@ -75,7 +76,10 @@ export async function startReplica(): Promise<ReplicaServer> {
   const primary = new URL(ADMIN_URL);
   const dir = mkdtempSync(join(tmpdir(), 'cadence-replica-'));
   chmodSync(dir, 0o700);
-  const ids = await run('id', ['-u', 'postgres']).then(async (u) => ({ uid: Number(u.stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) }));
+  const ids = await run('id', ['-u', 'postgres']).then(async (u) => ({
+    uid: Number(u.stdout),
+    gid: Number((await run('id', ['-g', 'postgres'])).stdout),
+  }));
   if (process.getuid?.() === 0) chownSync(dir, ids.uid, ids.gid);
   const port = await freePort();
   // A hot standby needs these at least as high as on the primary.
@@ -86,7 +90,21 @@ export async function startReplica(): Promise<ReplicaServer> {
   let running = false;
   try {
     // -c fast: checkpoint now rather than wait for the next one.
-    await asPostgres(bin('pg_basebackup'), ['-h', primary.hostname, '-p', primary.port || '5432', '-U', 'postgres', '-D', dir, '-R', '-X', 'stream', '-c', 'fast']);
+    await asPostgres(bin('pg_basebackup'), [
+      '-h',
+      primary.hostname,
+      '-p',
+      primary.port || '5432',
+      '-U',
+      'postgres',
+      '-D',
+      dir,
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+    ]);
     // Debian keeps postgresql.conf and pg_hba.conf in /etc: the copy gets its own minimal ones.
     const conf = [
       `port = ${port}`,
@@ -116,16 +134,6 @@ export async function startReplica(): Promise<ReplicaServer> {
     port,
     dir,
     url: (database) => `postgresql://postgres@127.0.0.1:${port}/${database}`,
-    async caughtUp(timeoutMs = 20_000) {
-      const [{ lsn } = { lsn: '' }] = await query<{ lsn: string }>(ADMIN_URL, 'SELECT pg_current_wal_lsn()::text AS lsn');
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const [row] = await query<{ done: boolean }>(admin, `SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done`, [lsn]);
-        if (row?.done) return;
-        if (Date.now() > deadline) throw new Error(`replica did not replay up to ${lsn} within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
     async pauseReplay() {
       await query(admin, 'SELECT pg_wal_replay_pause()');
     },
