@@ -18,21 +18,26 @@ export class RecentWriters {
     private readonly redis?: Redis,
   ) {
     if (!redis || stickyMs === 0) return;
-    // A connection of its own: a subscribed connection can do nothing else.
-    this.subscriber = redis.duplicate();
+    // A connection of its own: a subscribed connection can do nothing else. The 100 ms command
+    // timeout of src/redis.ts is for requests; a SUBSCRIBE answered late on a busy host is retried.
+    this.subscriber = redis.duplicate({ commandTimeout: 2_000 });
     this.subscriber.on('error', () => {}); // The main client reports Redis outages.
-    this.subscriber.on('ready', () => {
-      this.subscriber
-        ?.subscribe(CHANNEL)
-        .then(() => {
-          this.subscribed = true;
-        })
-        .catch(() => {});
-    });
+    this.subscriber.on('ready', () => this.subscribe());
     this.subscriber.on('close', () => {
       this.subscribed = false;
     });
     this.subscriber.on('message', (_channel: string, userId: string) => this.mark(userId));
+  }
+
+  private subscribe(): void {
+    this.subscriber
+      ?.subscribe(CHANNEL)
+      .then(() => {
+        this.subscribed = true;
+      })
+      .catch(() => {
+        if (this.subscriber?.status === 'ready') setTimeout(() => this.subscribe(), 500).unref();
+      });
   }
 
   /** True while this instance hears other instances' writes (always, without Redis). */

@@ -22,7 +22,7 @@ import { RedisCacheTier } from '../cache/redis-tier.js';
 import { useGraphqlJsExecute } from '../plugins/use-graphql-js-execute.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useIdempotency } from '../plugins/use-idempotency.js';
-import { useReadReplicas } from '../plugins/use-read-replicas.js';
+import { registerReplicaMetrics, useReadReplicas } from '../plugins/use-read-replicas.js';
 import { RecentWriters } from '../db/recent-writers.js';
 import { DeadlineExceeded, remainingMs, useDeadline, withinDeadline } from '../plugins/use-deadline.js';
 import { timedOut } from '../errors.js';
@@ -56,6 +56,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     byOperation: config.operationBudgets,
   };
   const metrics = createMetrics({ pool: database?.kind === 'postgres' ? database.pool : undefined });
+  registerReplicaMetrics(metrics.registry, database?.replicas ?? []);
   const window = new PerfWindow(config.PERF_WINDOW_SECONDS * 1000);
   const stopSqlAccounting = startSqlAccounting({ log, slowQueryMs: config.SLOW_QUERY_MS });
   const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS, undefined, config.AUTH_NEGATIVE_CACHE_TTL_MS);

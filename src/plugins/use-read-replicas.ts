@@ -4,6 +4,7 @@
 // pool (src/db/replicas.ts), so routing here never has to retry.
 import { getOperationAST } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
+import { Gauge, type Registry } from 'prom-client';
 import type { Context } from '../context.js';
 import type { Replica } from '../db/client.js';
 import type { RecentWriters } from '../db/recent-writers.js';
@@ -50,4 +51,39 @@ export function useReadReplicas(options: { replicas: Replica[]; writers: RecentW
       });
     },
   };
+}
+
+/** Per replica (by position in DATABASE_REPLICA_URLS): statements it served, re-run on the primary, failures, in rotation. */
+export function registerReplicaMetrics(registry: Registry, replicas: Replica[]): void {
+  if (replicas.length === 0) return;
+  new Gauge({
+    name: 'cadence_replica_statements',
+    help: 'Statements routed to a read replica since start, by where they ran (replica, or primary after a replica failure)',
+    labelNames: ['replica', 'ran_on'],
+    registers: [registry],
+    collect() {
+      for (const [i, r] of replicas.entries()) {
+        this.set({ replica: String(i), ran_on: 'replica' }, r.pool.counts.replica);
+        this.set({ replica: String(i), ran_on: 'primary' }, r.pool.counts.fallback);
+      }
+    },
+  });
+  new Gauge({
+    name: 'cadence_replica_failures',
+    help: 'Connection failures that took a read replica out of rotation, since start',
+    labelNames: ['replica'],
+    registers: [registry],
+    collect() {
+      for (const [i, r] of replicas.entries()) this.set({ replica: String(i) }, r.pool.counts.failures);
+    },
+  });
+  new Gauge({
+    name: 'cadence_replica_available',
+    help: '1 while a read replica is in rotation, 0 while it is skipped after a failure',
+    labelNames: ['replica'],
+    registers: [registry],
+    collect() {
+      for (const [i, r] of replicas.entries()) this.set({ replica: String(i) }, r.pool.available ? 1 : 0);
+    },
+  });
 }

@@ -61,7 +61,8 @@ async function routingToReplica(key: string): Promise<void> {
     const before = counts().replica;
     ok(await app.request(POSTINGS, { key }));
     if (counts().replica > before) return;
-    if (Date.now() > deadline) throw new Error('queries never reached the replica');
+    if (Date.now() > deadline)
+      throw new Error(`queries never reached the replica: ${JSON.stringify({ ...counts(), available: replicaPool().available })}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -234,6 +235,11 @@ describe('read replicas', () => {
     expect(after.failures - before.failures).toBeGreaterThanOrEqual(1);
     expect(after.failures - before.failures).toBeLessThanOrEqual(10);
     expect(replicaPool().available).toBe(false);
+    // Operators see it: the replica out of rotation, its failures and the statements re-run.
+    const metrics = await (await app.yoga.fetch('http://cadence.test/metrics')).text();
+    expect(metrics).toContain('cadence_replica_available{replica="0"} 0');
+    expect(metrics).toContain(`cadence_replica_failures{replica="0"} ${after.failures}`);
+    expect(metrics).toContain(`cadence_replica_statements{replica="0",ran_on="primary"} ${after.fallback}`);
     console.info(
       `test/replicas: replica killed; 30 reads, 0 errors, ${after.fallback - before.fallback} statements re-run on the primary, ${after.failures - before.failures} failed replica attempts`,
     );
