@@ -12,6 +12,7 @@ export class RecentWriters {
   private readonly local = new Map<string, number>();
   private readonly subscriber?: Redis;
   private subscribed = false;
+  private sweepAt = SWEEP_AT;
 
   constructor(
     private readonly stickyMs: number,
@@ -73,8 +74,10 @@ export class RecentWriters {
 
   private mark(userId: string): void {
     const now = Date.now();
-    if (this.local.size >= SWEEP_AT) {
+    if (this.local.size >= this.sweepAt) {
       for (const [id, at] of this.local) if (now - at >= this.stickyMs) this.local.delete(id);
+      // Amortized: with many writers inside the window, the next sweep waits for twice as many.
+      this.sweepAt = Math.max(SWEEP_AT, this.local.size * 2);
     }
     this.local.set(userId, now);
   }

@@ -56,7 +56,7 @@ async function replicaSees(sql: string, values: unknown[] = [], timeoutMs = 60_0
 
 /** Waits until this app routes the reader's queries to the replica (its Redis subscription is up). */
 async function routingToReplica(key: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const before = counts().replica;
     ok(await app.request(POSTINGS, { key }));
