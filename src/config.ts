@@ -19,6 +19,20 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * PostgreSQL streaming replicas for reads (comma-separated URLs; docs/replicas.md). Queries go to
+   * one of them; mutations, transactions and a viewer's reads right after their own write go to
+   * DATABASE_URL.
+   */
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter((u) => u !== ''))
+    .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each must be a postgres:// or postgresql:// URL')).max(16))
+    .optional(),
+  /** After a viewer's write, their reads go to the primary for this long (covers replica lag). */
+  REPLICA_STICKY_MS: int(0, 600_000).default(5_000),
+  /** A replica that failed a connection is skipped (reads go to the primary) for this long. */
+  REPLICA_RETRY_MS: int(100, 600_000).default(5_000),
   /** Where the embedded database lives; `memory://` keeps it in memory (tests). */
   PGLITE_DIR: z.string().min(1).default('.data/pglite'),
   DB_POOL_SIZE: int(1, 1000).default(20),
@@ -198,6 +212,9 @@ function lifecycleProblems(env: z.infer<typeof schema>): string[] {
       );
     }
     if (env.DEMO === true) problems.push('DEMO: demo data is never loaded when NODE_ENV=production');
+  }
+  if (env.DATABASE_REPLICA_URLS?.length && env.DATABASE_URL === undefined) {
+    problems.push('DATABASE_REPLICA_URLS: needs DATABASE_URL (the primary that takes the writes)');
   }
   if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
     problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${env.REQUEST_TIMEOUT_MS})`);

@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { PrismaClient } from '../../prisma/generated/client/client.js';
 import type { Config } from '../config.js';
+import { FailoverPool, routedClient } from './replicas.js';
 
 /** One SQL statement as Prisma reports it. */
 export interface SqlEvent {
@@ -50,13 +51,21 @@ function makeClient(adapter: SqlDriverAdapterFactory) {
 
 export type Db = ReturnType<typeof makeClient>;
 
+/** A read replica: its own pool (falling back to the primary's) and Prisma client. */
+export interface Replica {
+  prisma: Db;
+  pool: FailoverPool;
+}
+
 export type Database =
-  | { kind: 'postgres'; prisma: Db; pool: pg.Pool; close(): Promise<void> }
-  | { kind: 'pglite'; prisma: Db; pglite: PGlite; close(): Promise<void> };
+  | { kind: 'postgres'; prisma: Db; pool: pg.Pool; replicas: Replica[]; close(): Promise<void> }
+  | { kind: 'pglite'; prisma: Db; pglite: PGlite; replicas: Replica[]; close(): Promise<void> };
 
 type DbConfig = Pick<
   Config,
   | 'DATABASE_URL'
+  | 'DATABASE_REPLICA_URLS'
+  | 'REPLICA_RETRY_MS'
   | 'PGLITE_DIR'
   | 'DB_POOL_SIZE'
   | 'DB_ACQUIRE_TIMEOUT_MS'
@@ -92,10 +101,10 @@ function statementCache(limit: number): { statementNameGenerator?: (query: { sql
 }
 
 /** Opens the database the config names. Does not migrate; see `src/db/migrations.ts`. */
-export async function openDatabase(config: DbConfig): Promise<Database> {
+export async function openDatabase(config: DbConfig, onReplicaDown?: (error: unknown) => void): Promise<Database> {
   if (config.DATABASE_URL) {
-    const pool = new pg.Pool({
-      connectionString: config.DATABASE_URL,
+    const poolConfig = (connectionString: string, applicationName: string): pg.PoolConfig => ({
+      connectionString,
       max: config.DB_POOL_SIZE,
       // Without these, adapter-pg waits forever for a connection and never notices a dead peer.
       connectionTimeoutMillis: config.DB_ACQUIRE_TIMEOUT_MS,
@@ -107,8 +116,9 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
       options: sessionOptions(config),
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
-      application_name: 'cadence',
+      application_name: applicationName,
     });
+    const pool = new pg.Pool(poolConfig(config.DATABASE_URL, 'cadence'));
     // An idle client losing its connection emits 'error' on the pool; unhandled, it kills the process.
     pool.on('error', () => {});
     // A checked-out client (a transaction between statements) has no listener of the pool's, so a
@@ -116,12 +126,26 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
     // that kills the process. The client's next statement fails instead (503), and the pool
     // discards it on release.
     pool.on('connect', (client) => client.on('error', () => {}));
-    const prisma = makeClient(new PrismaPg(pool, statementCache(config.DB_STATEMENT_CACHE)));
+    // One statement-name map for the primary and the replicas: a replica pool that falls back runs
+    // its named statements on the primary's connections, where a name must mean the same SQL.
+    const statements = statementCache(config.DB_STATEMENT_CACHE);
+    const prisma = makeClient(new PrismaPg(pool, statements));
+    const replicas = (config.DATABASE_REPLICA_URLS ?? []).map((url): Replica => {
+      const replicaPool = new FailoverPool(poolConfig(url, 'cadence-replica'), pool, config.REPLICA_RETRY_MS, onReplicaDown);
+      replicaPool.on('error', () => {});
+      replicaPool.on('connect', (client) => client.on('error', () => {}));
+      return { pool: replicaPool, prisma: makeClient(new PrismaPg(replicaPool, statements)) };
+    });
     return {
       kind: 'postgres',
       prisma,
       pool,
+      replicas,
       async close() {
+        for (const replica of replicas) {
+          await replica.prisma.$disconnect();
+          await replica.pool.end().catch(() => {});
+        }
         await prisma.$disconnect();
         await pool.end().catch(() => {});
       },
@@ -135,6 +159,7 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
     kind: 'pglite',
     prisma,
     pglite,
+    replicas: [],
     async close() {
       await prisma.$disconnect();
       await pglite.close();
@@ -149,8 +174,13 @@ export function useDatabase(database: Database): void {
   current = database.prisma;
 }
 
-/** The process's Prisma client. Resolvers import this rather than reading it from the context. */
+/**
+ * The process's Prisma client. Resolvers import this rather than reading it from the context.
+ * Inside a query's read scope (src/db/replicas.ts) it is a replica's client; background work and
+ * everything outside that scope get the primary.
+ */
 export function db(): Db {
   if (!current) throw new Error('database not opened: call useDatabase() at start-up');
-  return current;
+  const replica = routedClient() as Db | undefined;
+  return replica !== undefined && background.getStore() !== true ? replica : current;
 }

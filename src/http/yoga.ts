@@ -25,6 +25,8 @@ import { PlanRegistry } from '../compiled/registry.js';
 import { loadManifest } from '../policy/persisted.js';
 import { useResponseCache } from '../plugins/use-response-cache.js';
 import { useIdempotency } from '../plugins/use-idempotency.js';
+import { registerReplicaMetrics, useReadReplicas } from '../plugins/use-read-replicas.js';
+import { RecentWriters } from '../db/recent-writers.js';
 import { DeadlineExceeded, remainingMs, useDeadline, withinDeadline } from '../plugins/use-deadline.js';
 import { timedOut } from '../errors.js';
 import { useAbuseGuard } from '../plugins/use-abuse-guard.js';
@@ -57,6 +59,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     byOperation: config.operationBudgets,
   };
   const metrics = createMetrics({ pool: database?.kind === 'postgres' ? database.pool : undefined });
+  registerReplicaMetrics(metrics.registry, database?.replicas ?? []);
   const window = new PerfWindow(config.PERF_WINDOW_SECONDS * 1000);
   const stopSqlAccounting = startSqlAccounting({ log, slowQueryMs: config.SLOW_QUERY_MS });
   const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS, undefined, config.AUTH_NEGATIVE_CACHE_TTL_MS);
@@ -138,6 +141,10 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     ...(config.COMPILED_EXECUTION ? [useCompiledExecution({ registry: new PlanRegistry(schema, loadManifest().values()), log }) as Plugin] : []),
     // After the execute function is chosen: it wraps that function to record and replay writes.
     useIdempotency({ ttlMs: config.IDEMPOTENCY_TTL_MS, holdMs: config.IDEMPOTENCY_HOLD_MS }) as Plugin,
+    // Queries to a read replica, unless the viewer wrote within REPLICA_STICKY_MS (docs/replicas.md).
+    ...(database?.replicas.length
+      ? [useReadReplicas({ replicas: database.replicas, writers: new RecentWriters(config.REPLICA_STICKY_MS, redis) }) as Plugin]
+      : []),
     // After every other execute wrapper: the deadline covers all of them.
     useDeadline(config.REQUEST_DEADLINE_MS),
     // Last of the execute hooks: the ones above time and count a hit like any answer.

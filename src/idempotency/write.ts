@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Prisma } from '../../prisma/generated/client/client.js';
 import { db } from '../db/client.js';
+import { onPrimary } from '../db/replicas.js';
 import { found } from '../errors.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -38,7 +39,7 @@ export function runWithIdempotency<T>(scope: IdempotencyScope, fn: () => T): T {
  * Runs `fn` in a transaction and returns its outcome. Under an idempotency scope, a write that an
  * earlier attempt of the same request committed is not run again: its recorded outcome is returned.
  */
-export async function write<T extends Outcome>(
+export function write<T extends Outcome>(
   kind: string,
   fn: (tx: Tx) => Promise<T>,
   options: {
@@ -49,6 +50,11 @@ export async function write<T extends Outcome>(
     transaction?: boolean;
   } = {},
 ): Promise<T> {
+  // Writes go to the primary even when called from a query's replica scope.
+  return onPrimary(() => writeOnPrimary(kind, fn, options));
+}
+
+async function writeOnPrimary<T extends Outcome>(kind: string, fn: (tx: Tx) => Promise<T>, options: { transaction?: boolean }): Promise<T> {
   const scope = storage.getStore();
   if (scope) {
     const earlier = scope.recorded[scope.next];
