@@ -1,6 +1,7 @@
 // The HTTP handler: Yoga with the plugin stack, the context factory and health routes.
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { authenticate, bearerKey, hashApiKey } from '../auth/api-keys.js';
 import { ApiKeyCache } from '../auth/key-cache.js';
 import type { Config } from '../config.js';
@@ -45,15 +46,27 @@ export interface CadenceOptions {
   graphiqlHeaders?: Record<string, string>;
   /** True once the process is draining (SIGTERM): readiness answers 503. */
   isDraining?: () => boolean;
+  /** Receives the server's metrics registry (a cluster worker hands it to the primary's aggregation). */
+  onMetricsRegistry?: (registry: Registry) => void;
 }
 
-export function createCadence({ config, log, database, redis, graphiqlHeaders, isDraining, responseCachePlugin }: CadenceOptions) {
+export function createCadence({
+  config,
+  log,
+  database,
+  redis,
+  graphiqlHeaders,
+  isDraining,
+  responseCachePlugin,
+  onMetricsRegistry,
+}: CadenceOptions) {
   const budgets: Budgets = {
     queryMs: config.BUDGET_QUERY_MS,
     mutationMs: config.BUDGET_MUTATION_MS,
     byOperation: config.operationBudgets,
   };
   const metrics = createMetrics({ pool: database?.kind === 'postgres' ? database.pool : undefined });
+  onMetricsRegistry?.(metrics.registry);
   const window = new PerfWindow(config.PERF_WINDOW_SECONDS * 1000);
   const stopSqlAccounting = startSqlAccounting({ log, slowQueryMs: config.SLOW_QUERY_MS });
   const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS, undefined, config.AUTH_NEGATIVE_CACHE_TTL_MS);
@@ -65,7 +78,10 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
   const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });
   if (redis) responseCache.listen(redis);
   // Feedback generation runs in this process unless a separate `npm run worker` does it (docs/queue.md).
-  const worker = config.QUEUE_IN_SERVER && database ? createFeedbackWorker({ config, log, redis, registry: metrics.registry, ownPool: true }) : undefined;
+  const worker =
+    config.QUEUE_IN_SERVER && database
+      ? createFeedbackWorker({ config, log, redis, registry: metrics.registry, ownPool: true })
+      : undefined;
   worker?.start();
   const cacheTier = redis && config.RESPONSE_CACHE_SHARED ? new RedisCacheTier(redis, config.RESPONSE_CACHE_REDIS_TIMEOUT_MS) : undefined;
   const sessionEvents = createSessionEvents({
@@ -120,9 +136,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
             pool: database?.kind === 'postgres' ? database.pool : undefined,
             poolMax: config.DB_POOL_SIZE,
             concurrent: () => window.concurrent,
-            queueDepth: database
-              ? () => database.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } })
-              : undefined,
+            queueDepth: database ? () => database.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } }) : undefined,
           }),
         ]
       : []),
@@ -136,7 +150,14 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     // After every other execute wrapper: the deadline covers all of them.
     useDeadline(config.REQUEST_DEADLINE_MS),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
-    responseCachePlugin ?? (useResponseCache({ cache: responseCache, redis, tier: cacheTier, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin),
+    responseCachePlugin ??
+      (useResponseCache({
+        cache: responseCache,
+        redis,
+        tier: cacheTier,
+        log,
+        onOutcome: (outcome) => metrics.recordCache(outcome),
+      }) as Plugin),
     {
       async onDispose() {
         await worker?.stop(config.QUEUE_STOP_GRACE_MS);
@@ -171,7 +192,9 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
         remainingMs(request, config.REQUEST_DEADLINE_MS),
         config.REQUEST_DEADLINE_MS,
       ).catch((error: unknown) => {
-        throw error instanceof DeadlineExceeded ? timedOut(`The request did not finish within ${config.REQUEST_DEADLINE_MS} ms and was stopped; retry shortly`) : error;
+        throw error instanceof DeadlineExceeded
+          ? timedOut(`The request did not finish within ${config.REQUEST_DEADLINE_MS} ms and was stopped; retry shortly`)
+          : error;
       });
       const requestLog = log.child({ requestId });
       const context = createContext({
