@@ -50,16 +50,7 @@ export interface CadenceOptions {
   onMetricsRegistry?: (registry: Registry) => void;
 }
 
-export function createCadence({
-  config,
-  log,
-  database,
-  redis,
-  graphiqlHeaders,
-  isDraining,
-  responseCachePlugin,
-  onMetricsRegistry,
-}: CadenceOptions) {
+export function createCadence({ config, log, database, redis, graphiqlHeaders, isDraining, responseCachePlugin, onMetricsRegistry }: CadenceOptions) {
   const budgets: Budgets = {
     queryMs: config.BUDGET_QUERY_MS,
     mutationMs: config.BUDGET_MUTATION_MS,
@@ -78,10 +69,7 @@ export function createCadence({
   const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });
   if (redis) responseCache.listen(redis);
   // Feedback generation runs in this process unless a separate `npm run worker` does it (docs/queue.md).
-  const worker =
-    config.QUEUE_IN_SERVER && database
-      ? createFeedbackWorker({ config, log, redis, registry: metrics.registry, ownPool: true })
-      : undefined;
+  const worker = config.QUEUE_IN_SERVER && database ? createFeedbackWorker({ config, log, redis, registry: metrics.registry, ownPool: true }) : undefined;
   worker?.start();
   const cacheTier = redis && config.RESPONSE_CACHE_SHARED ? new RedisCacheTier(redis, config.RESPONSE_CACHE_REDIS_TIMEOUT_MS) : undefined;
   const sessionEvents = createSessionEvents({
@@ -136,7 +124,9 @@ export function createCadence({
             pool: database?.kind === 'postgres' ? database.pool : undefined,
             poolMax: config.DB_POOL_SIZE,
             concurrent: () => window.concurrent,
-            queueDepth: database ? () => database.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } }) : undefined,
+            queueDepth: database
+              ? () => database.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } })
+              : undefined,
           }),
         ]
       : []),
@@ -150,14 +140,7 @@ export function createCadence({
     // After every other execute wrapper: the deadline covers all of them.
     useDeadline(config.REQUEST_DEADLINE_MS),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
-    responseCachePlugin ??
-      (useResponseCache({
-        cache: responseCache,
-        redis,
-        tier: cacheTier,
-        log,
-        onOutcome: (outcome) => metrics.recordCache(outcome),
-      }) as Plugin),
+    responseCachePlugin ?? (useResponseCache({ cache: responseCache, redis, tier: cacheTier, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin),
     {
       async onDispose() {
         await worker?.stop(config.QUEUE_STOP_GRACE_MS);
@@ -192,9 +175,7 @@ export function createCadence({
         remainingMs(request, config.REQUEST_DEADLINE_MS),
         config.REQUEST_DEADLINE_MS,
       ).catch((error: unknown) => {
-        throw error instanceof DeadlineExceeded
-          ? timedOut(`The request did not finish within ${config.REQUEST_DEADLINE_MS} ms and was stopped; retry shortly`)
-          : error;
+        throw error instanceof DeadlineExceeded ? timedOut(`The request did not finish within ${config.REQUEST_DEADLINE_MS} ms and was stopped; retry shortly`) : error;
       });
       const requestLog = log.child({ requestId });
       const context = createContext({
