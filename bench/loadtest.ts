@@ -35,7 +35,7 @@ Without --url it starts Cadence itself (node --import tsx src/main.ts, NODE_ENV=
 LOG_LEVEL=warn) on the bench database (seeded like \`npm run bench\`'s) and also reports its CPU.
 
 Options:
-  --duration S        seconds of load (default 60)
+  --duration T        how long to load: seconds, or with a unit: 90s, 15m, 1h (default 60)
   --rate N            offered requests per second (default 200)
   --users N           virtual users (default 100)
   --url URL           an already running server's /graphql endpoint (default: start one)
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     return;
   }
   const cfg = {
-    durationS: positiveNumber('duration', values.duration, 60),
+    durationS: durationSeconds(values.duration),
     rate: positiveNumber('rate', values.rate, 200),
     users: positiveNumber('users', values.users, 100, { integer: true }),
     url: values.url ?? null,
@@ -522,3 +522,12 @@ ${htmlTable(
 }
 
 runMain(main, HELP);
+
+/** --duration: plain seconds, or a number with s, m or h (a soak: `--duration 60m`). */
+function durationSeconds(value: string | undefined): number {
+  const match = value === undefined ? null : /^\s*(\d+(?:\.\d+)?)\s*([smh])\s*$/i.exec(value);
+  if (!match) return positiveNumber('duration', value, 60);
+  const seconds = Number(match[1]) * { s: 1, m: 60, h: 3_600 }[match[2]!.toLowerCase() as 's' | 'm' | 'h'];
+  if (seconds <= 0) throw new UsageError(`--duration must be positive, got "${value}"`);
+  return seconds;
+}
