@@ -40,9 +40,9 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
       if (!stopping) fork();
     }, delay).unref();
   });
-  for (let i = 0; i < workers; i++) fork();
-
+  // Before any fork: a METRICS_PORT already taken fails the start with no worker left behind.
   const metricsServer = config.METRICS_PORT === undefined ? undefined : await startAggregatedMetricsServer(config, log);
+  for (let i = 0; i < workers; i++) fork();
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
