@@ -55,7 +55,7 @@ LOG_LEVEL=warn, rate limits and the abuse guard off) on the bench database of th
 on first use and reused afterwards, and also reports its CPU and RSS.
 
 Options:
-  --duration S        seconds of load per rate (default 60; 20 in step mode)
+  --duration T        load per rate: seconds, or with a unit: 90s, 15m, 1h (default 60; 20 in step mode)
   --warmup S          seconds of load at the first rate before measuring, so that a fresh
                       server's JIT and caches do not count against the first step (default 5; 0: none)
   --rate N            offered requests per second, one run (default 200)
@@ -259,7 +259,7 @@ function parseConfig(): Config | null {
   }
   if (values['database-url'] && data.length > 1) throw new UsageError('--database-url names one database: give one --data');
   return {
-    durationS: positiveNumber('duration', values.duration, stepMode ? 20 : 60),
+    durationS: values.duration === undefined ? (stepMode ? 20 : 60) : durationSeconds(values.duration),
     warmupS: positiveNumber('warmup', values.warmup, 5, { min: 0 }),
     rates,
     stepMode,
@@ -990,3 +990,12 @@ ${compare}${sections.join('\n')}
 }
 
 runMain(main, HELP);
+
+/** --duration: plain seconds, or a number with s, m or h (a soak: `--duration 60m`). */
+function durationSeconds(value: string | undefined): number {
+  const match = value === undefined ? null : /^\s*(\d+(?:\.\d+)?)\s*([smh])\s*$/i.exec(value);
+  if (!match) return positiveNumber('duration', value, 60);
+  const seconds = Number(match[1]) * { s: 1, m: 60, h: 3_600 }[match[2]!.toLowerCase() as 's' | 'm' | 'h'];
+  if (seconds <= 0) throw new UsageError(`--duration must be positive, got "${value}"`);
+  return seconds;
+}

@@ -1,4 +1,5 @@
 // Configuration: every environment variable Cadence reads, validated once at start-up.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { queueEnv } from './queue/config.js';
 
@@ -36,6 +37,12 @@ const schema = z.object({
   /** Where the embedded database lives; `memory://` keeps it in memory (tests). */
   PGLITE_DIR: z.string().min(1).default('.data/pglite'),
   DB_POOL_SIZE: int(1, 1000).default(20),
+  /** Request-pool connections for all cluster workers together; each gets floor(total / WEB_CONCURRENCY) (docs/scaling.md). */
+  DB_POOL_TOTAL: int(1, 100_000).optional(),
+  /** Worker processes on one port (node:cluster); default: the cores in production, 1 otherwise (docs/scaling.md). */
+  WEB_CONCURRENCY: int(1, 256).optional(),
+  /** Port of the cluster primary's aggregated /metrics and /health/performance (unset: not served). */
+  METRICS_PORT: int(0, 65535).optional(),
   DB_ACQUIRE_TIMEOUT_MS: int(1, 600_000).default(2_000),
   DB_IDLE_TIMEOUT_MS: int(1, 3_600_000).default(10_000),
   DB_STATEMENT_TIMEOUT_MS: int(1, 3_600_000).default(5_000),
@@ -185,6 +192,8 @@ function finish(env: z.infer<typeof schema>) {
     persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY ?? env.NODE_ENV === 'production',
     adminApiKeyHashes: new Set(env.ADMIN_API_KEY_HASHES ?? []),
     production: env.NODE_ENV === 'production',
+    // Embedded PGlite is one process's database: never more than one worker on it.
+    webConcurrency: env.WEB_CONCURRENCY ?? (production && !embedded ? availableParallelism() : 1),
   };
 }
 
@@ -215,6 +224,12 @@ function lifecycleProblems(env: z.infer<typeof schema>): string[] {
   }
   if (env.DATABASE_REPLICA_URLS?.length && env.DATABASE_URL === undefined) {
     problems.push('DATABASE_REPLICA_URLS: needs DATABASE_URL (the primary that takes the writes)');
+  }
+  if ((env.WEB_CONCURRENCY ?? 1) > 1 && env.DATABASE_URL === undefined) {
+    problems.push('WEB_CONCURRENCY: more than one worker needs DATABASE_URL (embedded PGlite serves one process)');
+  }
+  if (env.DB_POOL_TOTAL !== undefined && env.WEB_CONCURRENCY !== undefined && env.DB_POOL_TOTAL < env.WEB_CONCURRENCY) {
+    problems.push(`DB_POOL_TOTAL: must be at least WEB_CONCURRENCY (${env.WEB_CONCURRENCY}), one connection per worker`);
   }
   if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
     problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${env.REQUEST_TIMEOUT_MS})`);

@@ -1,4 +1,5 @@
 // Starts Cadence: config, database (migrated and with demo data on the embedded default), HTTP server.
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, useDatabase } from './db/client.js';
 import { createLogger } from './log.js';
@@ -13,10 +14,13 @@ Without DATABASE_URL it runs on embedded PGlite under PGLITE_DIR, migrates it, l
 and prints a fresh demo API key, listening on 127.0.0.1 unless HOST is set. In production
 DATABASE_URL is required (CADENCE_EMBEDDED=1 runs on PGlite on purpose, never with demo data).
 SIGTERM/SIGINT drain: requests in flight get SHUTDOWN_GRACE_MS to finish, then exit 0.
+WEB_CONCURRENCY=N runs N worker processes on the one port (default: the cores in production).
 Every setting is an environment variable; see README.md ("Configuration") for the full table.`;
 
 async function main(config: Config): Promise<void> {
   const log = createLogger({ level: config.LOG_LEVEL });
+  const clustered = cluster.isWorker;
+  const { answerPerformanceRequests, shareMetricsRegistry } = await import('./http/cluster/worker-reporting.js');
   const database = await openDatabase(config);
   useDatabase(database);
 
@@ -44,8 +48,23 @@ async function main(config: Config): Promise<void> {
     redis,
     graphiqlHeaders: demoKey ? { Authorization: `Bearer ${demoKey}` } : undefined,
     isDraining: () => http?.draining ?? false,
+    onMetricsRegistry: clustered ? shareMetricsRegistry : undefined,
   });
-  http = createHttpServer(yoga, {
+  if (clustered) {
+    answerPerformanceRequests(
+      (headers) => Promise.resolve(yoga.fetch('http://worker/health/performance', { headers })),
+      config.METRICS_TOKEN,
+    );
+  }
+  // Which worker answered (its cluster id, not its pid): operators and the cluster test tell them apart.
+  const workerId = cluster.worker ? String(cluster.worker.id) : undefined;
+  const handler: Parameters<typeof createHttpServer>[0] = workerId
+    ? (req, res) => {
+        res.setHeader('x-cadence-worker', workerId);
+        return yoga(req, res);
+      }
+    : yoga;
+  http = createHttpServer(handler, {
     keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
     headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
@@ -79,7 +98,7 @@ async function main(config: Config): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const where = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}/graphql`;
-  log.info({ url: where, port, database: database.kind }, 'Cadence is listening');
+  log.info({ url: where, port, database: database.kind, pid: process.pid, worker: workerId }, 'Cadence is listening');
   if (demoKey) {
     // Printed plainly (not only as a log line) so a person starting the demo sees it at once.
     process.stdout.write(
@@ -104,7 +123,13 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
     }
     throw error;
   }
-  main(config).catch((error: unknown) => {
+  // WEB_CONCURRENCY > 1: this process becomes the cluster primary and the workers it forks (which
+  // re-run this file) run the server; with one worker nothing changes (docs/scaling.md).
+  const start =
+    config.webConcurrency > 1 && cluster.isPrimary
+      ? import('./http/cluster/primary.js').then(({ runPrimary }) => runPrimary(config, createLogger({ level: config.LOG_LEVEL })))
+      : main(config);
+  start.catch((error: unknown) => {
     console.error(`Cadence failed to start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });

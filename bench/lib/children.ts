@@ -125,6 +125,9 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
     // (they have their own tests, test/plugins/rate-limit.test.ts); a caller's env may turn them on.
     RATE_LIMIT_PER_MINUTE: '0',
     RATE_LIMIT_BURST: '0',
+    // One process unless the caller asks for more (production would default to one per core):
+    // the server's CPU figure is that one process's.
+    WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1',
     // `cached` is Cadence with the response cache on whatever the caller's environment says;
     // `npm run bench` turns it off for `cadence`, which measures resolution.
     ...(kind === 'cached' ? { RESPONSE_CACHE_TTL_MS: '10000' } : {}),

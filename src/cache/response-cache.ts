@@ -24,6 +24,12 @@ export interface ResponseCacheOptions {
   ttlMs: number;
   /** Bound on the summed length of the cached JSON texts and their keys (UTF-16 code units ≈ bytes). */
   maxBytes: number;
+  /**
+   * Bound on the number of entries, whatever their size: each costs a Map slot, an object and a
+   * per-user Set membership beyond its counted bytes, so many small answers weigh more than maxBytes says.
+   * @default 50_000
+   */
+  maxEntries?: number;
 }
 
 export type CacheToken = number;
@@ -76,7 +82,9 @@ export class ResponseCache {
     if (!this.enabled || size > this.options.maxBytes || this.token(userId) !== token) return false;
     const previous = this.entries.get(key);
     if (previous) this.delete(key, previous);
-    while (this.bytes + size > this.options.maxBytes) {
+    this.dropExpired(now);
+    const maxEntries = this.options.maxEntries ?? 50_000;
+    while (this.bytes + size > this.options.maxBytes || this.entries.size >= maxEntries) {
       const [oldestKey, oldest] = this.entries.entries().next().value as [string, Entry];
       this.delete(oldestKey, oldest);
     }
@@ -143,6 +151,19 @@ export class ResponseCache {
   close(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+  }
+
+  /**
+   * Expired answers leave as new ones arrive, not only when read again: with distinct variables they
+   * are never read again, and held the cache at maxBytes of dead entries (issue 12, item 7: steady RSS
+   * twice start-up). Every entry has the same TTL and a hit moves its entry to the end, so the front
+   * is the longest unused: stop at the first one still live (amortised O(1) per set).
+   */
+  private dropExpired(now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.expires > now) return;
+      this.delete(key, entry);
+    }
   }
 
   private delete(key: string, entry: Entry): void {

@@ -1,6 +1,7 @@
 // The HTTP handler: Yoga with the plugin stack, the context factory and health routes.
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { authenticate, bearerKey, hashApiKey } from '../auth/api-keys.js';
 import { ApiKeyCache } from '../auth/key-cache.js';
 import type { Config } from '../config.js';
@@ -50,9 +51,11 @@ export interface CadenceOptions {
   graphiqlHeaders?: Record<string, string>;
   /** True once the process is draining (SIGTERM): readiness answers 503. */
   isDraining?: () => boolean;
+  /** Receives the server's metrics registry (a cluster worker hands it to the primary's aggregation). */
+  onMetricsRegistry?: (registry: Registry) => void;
 }
 
-export function createCadence({ config, log, database, redis, graphiqlHeaders, isDraining, responseCachePlugin }: CadenceOptions) {
+export function createCadence({ config, log, database, redis, graphiqlHeaders, isDraining, responseCachePlugin, onMetricsRegistry }: CadenceOptions) {
   const budgets: Budgets = {
     queryMs: config.BUDGET_QUERY_MS,
     mutationMs: config.BUDGET_MUTATION_MS,
@@ -60,6 +63,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
   };
   const metrics = createMetrics({ pool: database?.kind === 'postgres' ? database.pool : undefined });
   registerReplicaMetrics(metrics.registry, database?.replicas ?? []);
+  onMetricsRegistry?.(metrics.registry);
   const window = new PerfWindow(config.PERF_WINDOW_SECONDS * 1000);
   const stopSqlAccounting = startSqlAccounting({ log, slowQueryMs: config.SLOW_QUERY_MS });
   const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS, undefined, config.AUTH_NEGATIVE_CACHE_TTL_MS);

@@ -68,6 +68,9 @@ describe('npm run build, then NODE_ENV=production npm start', () => {
         DATABASE_URL: database.url,
         REDIS_URL,
         LOG_LEVEL: 'warn',
+        // One process: the modules the server loads are read from its pid (production would
+        // otherwise start a cluster primary, which loads none of the server; test/cluster/ covers that).
+        WEB_CONCURRENCY: '1',
         NODE_OPTIONS: `--import=${MODULE_LOG_HOOK}`,
         MODULE_LOG: moduleLog,
       },
