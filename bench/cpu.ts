@@ -94,7 +94,12 @@ async function main(): Promise<void> {
     Object.assign(process.env, env);
     try {
       const config = loadConfig();
-      return { name, env, yoga: createCadence({ config, log: createLogger({ level: config.LOG_LEVEL }), database }), perRequestUs: [] as number[] };
+      return {
+        name,
+        env,
+        yoga: createCadence({ config, log: createLogger({ level: config.LOG_LEVEL }), database }),
+        perRequestUs: [] as number[],
+      };
     } finally {
       for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
       Object.assign(process.env, saved);
@@ -109,7 +114,11 @@ async function main(): Promise<void> {
   const bodies = SESSION_OPS.has(opName)
     ? await Promise.all(
         keys.map(async ({ userId }) => {
-          const session = await database.prisma.interviewSession.findFirstOrThrow({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true } });
+          const session = await database.prisma.interviewSession.findFirstOrThrow({
+            where: { userId },
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+            select: { id: true },
+          });
           return requestBody(op, { id: Buffer.from(`InterviewSession:${session.id}`).toString('base64url') }, form);
         }),
       )
@@ -148,9 +157,19 @@ async function main(): Promise<void> {
   if (values['alloc-prof']) {
     const inspector = await import('node:inspector');
     session ??= new inspector.Session();
-    try { session.connect(); } catch { /* already connected */ }
+    try {
+      session.connect();
+    } catch {
+      /* already connected */
+    }
     // Sampled allocations still alive are what it reports; with GC forced off they are all of them.
-    await new Promise<void>((r) => session!.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object, () => r()));
+    await new Promise<void>((r) =>
+      session!.post(
+        'HeapProfiler.startSampling',
+        { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object,
+        () => r(),
+      ),
+    );
   }
   for (let b = 0; b < batches; b++) {
     for (const v of b % 2 ? [...variants].reverse() : variants) {
@@ -160,12 +179,16 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpu0);
       const wall = performance.now() - t0;
       v.perRequestUs.push((cpu.user + cpu.system) / perBatch);
-      log(`batch ${b + 1}/${batches} ${v.name}: ${((cpu.user + cpu.system) / perBatch / 1000).toFixed(3)} ms CPU/request, ${(perBatch / (wall / 1000)).toFixed(0)} req/s`);
+      log(
+        `batch ${b + 1}/${batches} ${v.name}: ${((cpu.user + cpu.system) / perBatch / 1000).toFixed(3)} ms CPU/request, ${(perBatch / (wall / 1000)).toFixed(0)} req/s`,
+      );
     }
   }
   if (values['alloc-prof']) {
     const profile = await new Promise<AllocationNode>((resolve, reject) =>
-      session!.post('HeapProfiler.stopSampling', (err, res) => (err ? reject(err) : resolve((res as { profile: { head: AllocationNode } }).profile.head))),
+      session!.post('HeapProfiler.stopSampling', (err, res) =>
+        err ? reject(err) : resolve((res as { profile: { head: AllocationNode } }).profile.head),
+      ),
     );
     printAllocations(profile, perBatch * batches * variants.length);
   }
@@ -186,7 +209,12 @@ async function main(): Promise<void> {
   const ms = (us: number) => +(us / 1000).toFixed(3);
   const report: Record<string, unknown> = {};
   for (const v of variants) {
-    report[v.name] = { env: v.env, cpuMsPerRequest: ms(median(v.perRequestUs)), min: ms(Math.min(...v.perRequestUs)), max: ms(Math.max(...v.perRequestUs)) };
+    report[v.name] = {
+      env: v.env,
+      cpuMsPerRequest: ms(median(v.perRequestUs)),
+      min: ms(Math.min(...v.perRequestUs)),
+      max: ms(Math.max(...v.perRequestUs)),
+    };
   }
   if (variants.length === 2) {
     // Paired: each B batch against the A batch next to it.
@@ -211,10 +239,17 @@ function printAllocations(head: AllocationNode, requests: number): void {
     const url = n.callFrame.url;
     const nm = url.lastIndexOf('node_modules/');
     const where = nm >= 0 ? url.slice(nm + 13) : url.replace(/^.*\/(src|bench)\//, '$1/');
-    const pkg = nm >= 0 ? where.split('/').slice(0, where.startsWith('@') ? 2 : 1).join('/') : where.split('/')[0] || '(native)';
+    const pkg =
+      nm >= 0
+        ? where
+            .split('/')
+            .slice(0, where.startsWith('@') ? 2 : 1)
+            .join('/')
+        : where.split('/')[0] || '(native)';
     let key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`;
     // A builtin (Map, slice, keys…) is named by what called it.
-    if (!url && parent) key += ` < ${parent.callFrame.functionName || '(anonymous)'} ${parent.callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/(src|bench)\//, '$1/')}:${parent.callFrame.lineNumber + 1}`;
+    if (!url && parent)
+      key += ` < ${parent.callFrame.functionName || '(anonymous)'} ${parent.callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/(src|bench)\//, '$1/')}:${parent.callFrame.lineNumber + 1}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + n.selfSize);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + n.selfSize);
     for (const c of n.children) walk(c, n);

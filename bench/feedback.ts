@@ -71,8 +71,15 @@ async function main(): Promise<void> {
       peak = Math.max(peak, inFlight);
       setTimeout(() => {
         inFlight--;
-        const content = JSON.stringify({ score: 70, strengths: ['Clear structure'], improvements: ['Quantify the result'], summary: 'A good answer.' });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+        const content = JSON.stringify({
+          score: 70,
+          strengths: ['Clear structure'],
+          improvements: ['Quantify the result'],
+          summary: 'A good answer.',
+        });
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
       }, modelDelay);
     });
   });
@@ -115,10 +122,20 @@ async function main(): Promise<void> {
     log(`signing up ${users} users…`);
     const clients: { key: string; postingId: string; resumeId: string; questionId: string | null }[] = [];
     for (let i = 0; i < users; i++) {
-      const signUp = await call<gql.SignUpMutation>(ops.get('SignUp')!, { input: { email: `bench-${Date.now()}-${i}@example.test`, name: `Bench ${i}` } });
+      const signUp = await call<gql.SignUpMutation>(ops.get('SignUp')!, {
+        input: { email: `bench-${Date.now()}-${i}@example.test`, name: `Bench ${i}` },
+      });
       const key = signUp.signUp.key;
-      const posting = await call<gql.CreateJobPostingMutation>(ops.get('CreateJobPosting')!, { input: { title: 'Engineer', company: 'Acme', description: 'APIs.', skills: ['SQL'] } }, key);
-      const resume = await call<gql.CreateResumeMutation>(ops.get('CreateResume')!, { input: { title: 'CV', content: 'Years of work.' } }, key);
+      const posting = await call<gql.CreateJobPostingMutation>(
+        ops.get('CreateJobPosting')!,
+        { input: { title: 'Engineer', company: 'Acme', description: 'APIs.', skills: ['SQL'] } },
+        key,
+      );
+      const resume = await call<gql.CreateResumeMutation>(
+        ops.get('CreateResume')!,
+        { input: { title: 'CV', content: 'Years of work.' } },
+        key,
+      );
       clients.push({ key, postingId: posting.createJobPosting.id, resumeId: resume.createResume.id, questionId: null });
       if ((i + 1) % 20 === 0) log(`  ${i + 1}/${users}`);
     }
@@ -128,13 +145,21 @@ async function main(): Promise<void> {
     let answers = 0;
     const end = Date.now() + durationS * 1000;
     const startedAt = Date.now();
-    const progress = setInterval(() => log(`  ${Math.round((Date.now() - startedAt) / 1000)} s: ${answers} answers, ${calls} generations, ${inFlight} at the model now`), 5_000);
+    const progress = setInterval(
+      () =>
+        log(`  ${Math.round((Date.now() - startedAt) / 1000)} s: ${answers} answers, ${calls} generations, ${inFlight} at the model now`),
+      5_000,
+    );
     await Promise.all(
       clients.map(async (client, index) => {
         let n = 0;
         while (Date.now() < end) {
           if (!client.questionId) {
-            const session = await call<gql.CreateSessionMutation>(ops.get('CreateSession')!, { input: { jobPostingId: client.postingId, resumeId: client.resumeId } }, client.key);
+            const session = await call<gql.CreateSessionMutation>(
+              ops.get('CreateSession')!,
+              { input: { jobPostingId: client.postingId, resumeId: client.resumeId } },
+              client.key,
+            );
             client.questionId = session.createSession.messages.edges[0]?.node.id ?? null;
           }
           // Each user thinks between answers, so together they offer --rate answers per second.
@@ -142,7 +167,11 @@ async function main(): Promise<void> {
           if (Date.now() >= end) break;
           const t0 = performance.now();
           try {
-            const data = await call<gql.SubmitAnswerMutation>(ops.get('SubmitAnswer')!, { input: { questionId: client.questionId, content: `Answer ${index}-${n++}: I measured it.` } }, client.key);
+            const data = await call<gql.SubmitAnswerMutation>(
+              ops.get('SubmitAnswer')!,
+              { input: { questionId: client.questionId, content: `Answer ${index}-${n++}: I measured it.` } },
+              client.key,
+            );
             ack.add(performance.now() - t0);
             answers++;
             client.questionId = data.submitAnswer.nextQuestion?.id ?? null;

@@ -61,7 +61,12 @@ const RULES: Array<[string, (f: CallFrame) => boolean]> = [
   ['Cadence src/', (f) => /\/src\//.test(f.url)],
   ['async_hooks / ALS', (f) => /async_hooks|async_local_storage|promise_hooks/.test(f.url)],
   ['node http', (f) => /node:_http|_http_/.test(f.url)],
-  ['node net / streams', (f) => /node:(net|stream|internal\/streams|internal\/stream_base)|internal\/(net|streams|stream_base_commons)/.test(f.url) || ['writev', 'writeUtf8String', 'writeBuffer', 'onStreamRead', 'writeLatin1String'].includes(f.functionName)],
+  [
+    'node net / streams',
+    (f) =>
+      /node:(net|stream|internal\/streams|internal\/stream_base)|internal\/(net|streams|stream_base_commons)/.test(f.url) ||
+      ['writev', 'writeUtf8String', 'writeBuffer', 'onStreamRead', 'writeLatin1String'].includes(f.functionName),
+  ],
   ['node timers / microtasks', (f) => /timers|task_queues|process\/task_queues/.test(f.url) || f.functionName === 'runMicrotasks'],
   ['JSON', (f) => /^(parse|stringify)$/.test(f.functionName) && f.url === ''],
   ['node (other)', (f) => f.url.startsWith('node:')],
@@ -110,7 +115,11 @@ export function summarise(file: string, topN: number): Summary {
     file,
     sampledMs: ms(busyUs),
     idleMs: ms(idleUs),
-    categories: Object.fromEntries(Object.entries(categories).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, ms(v)])),
+    categories: Object.fromEntries(
+      Object.entries(categories)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => [k, ms(v)]),
+    ),
     top: [...functions.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, topN)

@@ -7,7 +7,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATABASE_URL, ensureBenchDatabase, redact } from './lib/benchdb.js';
 import { installExitHandlers, ourPids, SERVER_KINDS, startServer, stopAll, type ServerHandle, type ServerKind } from './lib/children.js';
-import { BenchError, InterruptedError, log, oneOfList, positiveNumber, PROJECT_ROOT, RESULTS_DIR, runMain, timestamp, UsageError } from './lib/cli.js';
+import {
+  BenchError,
+  InterruptedError,
+  log,
+  oneOfList,
+  positiveNumber,
+  PROJECT_ROOT,
+  RESULTS_DIR,
+  runMain,
+  timestamp,
+  UsageError,
+} from './lib/cli.js';
 import { firstDifference } from './lib/compare.js';
 import { FLOOD_HELP, floodMain } from './lib/flood.js';
 import { closedLoop, Connection, failureOf, openLoop, type Progress, type RequestSpec, type RunResult } from './lib/http-load.js';
@@ -219,8 +230,10 @@ async function main(): Promise<void> {
   installExitHandlers(() => (interrupted = true));
   const startedAt = new Date();
   const perRun = cfg.durationS * cfg.rounds * modes.length * cfg.servers.length + cfg.warmupS * cfg.servers.length;
-  log(`bench: ${cfg.servers.join(', ')} × ${modes.map((m) => m.id).join(', ')}; ${cfg.rounds} round(s) of ${cfg.durationS} s; ` +
-    `about ${Math.ceil((perRun + 30) / 60)} min`);
+  log(
+    `bench: ${cfg.servers.join(', ')} × ${modes.map((m) => m.id).join(', ')}; ${cfg.rounds} round(s) of ${cfg.durationS} s; ` +
+      `about ${Math.ceil((perRun + 30) / 60)} min`,
+  );
 
   // 1. Data.
   const checkStop = () => {
@@ -228,7 +241,8 @@ async function main(): Promise<void> {
   };
   const db = await ensureBenchDatabase(cfg.databaseUrl, { reseed: values.reseed ?? false });
   checkStop();
-  if (db.keys.length < cfg.keys + 20) throw new UsageError(`--keys ${cfg.keys}: at most ${db.keys.length - 20} (20 more are used for checks)`);
+  if (db.keys.length < cfg.keys + 20)
+    throw new UsageError(`--keys ${cfg.keys}: at most ${db.keys.length - 20} (20 more are used for checks)`);
   const keys = db.keys.slice(0, cfg.keys);
   // Keys outside the measured set, so the calibration's "first request of a key" is one.
   const spareKeys = db.keys.slice(cfg.keys, cfg.keys + 20).map((k) => k.key);
@@ -237,8 +251,16 @@ async function main(): Promise<void> {
 
   // 2. Same answers from every server, and SQL statements per request, through the counting proxy.
   const sqlCounting = await StatStatements.open(cfg.databaseUrl);
-  log(`sql counting: ${sqlCounting.stats ? 'pg_stat_statements (per round)' : `wire-protocol proxy (calibration pass); ${sqlCounting.reason}`}`);
-  const calibration = await verifyAndCalibrate(cfg, keys.map((k) => k.key), spareKeys, operation, () => interrupted);
+  log(
+    `sql counting: ${sqlCounting.stats ? 'pg_stat_statements (per round)' : `wire-protocol proxy (calibration pass); ${sqlCounting.reason}`}`,
+  );
+  const calibration = await verifyAndCalibrate(
+    cfg,
+    keys.map((k) => k.key),
+    spareKeys,
+    operation,
+    () => interrupted,
+  );
   checkStop();
   const bodies = new Map(cfg.servers.map((kind) => [kind, requestBody(operation, { first: cfg.first }, calibration[kind]!.requestForm)]));
   const specsFor = (kind: ServerKind) => {
@@ -251,11 +273,14 @@ async function main(): Promise<void> {
   try {
     for (const kind of cfg.servers) {
       checkStop();
-      servers.set(kind, await startServer(kind, {
-        databaseUrl: cfg.databaseUrl,
-        nodeArgs: kind === 'cadence' || kind === 'cached' || kind === 'reference' ? cfg.cadenceNodeArgs : [],
-        env: serverEnv(kind),
-      }));
+      servers.set(
+        kind,
+        await startServer(kind, {
+          databaseUrl: cfg.databaseUrl,
+          nodeArgs: kind === 'cadence' || kind === 'cached' || kind === 'reference' ? cfg.cadenceNodeArgs : [],
+          env: serverEnv(kind),
+        }),
+      );
     }
   } catch (error) {
     await stopAll();
@@ -296,16 +321,28 @@ async function main(): Promise<void> {
           let r = await measure(servers.get(kind)!, mode, cfg, specsFor(kind), monitor, sqlCounting.stats, label, () => interrupted);
           // Other processes took CPU during the round: measure it again (bounded by --retries).
           for (let attempt = 1; attempt <= cfg.retries && isDisturbed(r) && !interrupted; attempt++) {
-            log(`${label} disturbed (other load ${fmt((r.otherCpuMs / r.elapsedMs) * 100, 0)}% of a core; busiest: ${r.busiest}): measuring again (${attempt}/${cfg.retries})`);
-            discarded.push({ server: kind, mode: mode.id, round: roundNo, reqPerSec: round(r.completed / (r.elapsedMs / 1000), 1), otherCpuPctOfCore: round((r.otherCpuMs / r.elapsedMs) * 100, 0) });
+            log(
+              `${label} disturbed (other load ${fmt((r.otherCpuMs / r.elapsedMs) * 100, 0)}% of a core; busiest: ${r.busiest}): measuring again (${attempt}/${cfg.retries})`,
+            );
+            discarded.push({
+              server: kind,
+              mode: mode.id,
+              round: roundNo,
+              reqPerSec: round(r.completed / (r.elapsedMs / 1000), 1),
+              otherCpuPctOfCore: round((r.otherCpuMs / r.elapsedMs) * 100, 0),
+            });
             quiet = await waitForQuiet(cfg.quietWaitS, () => interrupted);
             r = await measure(servers.get(kind)!, mode, cfg, specsFor(kind), monitor, sqlCounting.stats, label, () => interrupted);
           }
           results.push({ ...r, round: roundNo, otherLoadBeforePct: quiet });
           const rate = r.completed / (r.elapsedMs / 1000);
-          log(`${label} ${fmt(rate, 0)} req/s  p50 ${fmt(r.latency.summary().p50, 2)} ms  p95 ${fmt(r.latency.summary().p95, 2)} ms  ` +
-            `cpu ${fmt(r.serverCpuMs / Math.max(1, r.completed), 2)} ms/req  errors ${r.errors}` +
-            (isDisturbed(r) ? `  (other load on the machine: ${fmt(r.otherCpuMs / r.elapsedMs * 100, 0)}% of a core; busiest: ${r.busiest})` : ''));
+          log(
+            `${label} ${fmt(rate, 0)} req/s  p50 ${fmt(r.latency.summary().p50, 2)} ms  p95 ${fmt(r.latency.summary().p95, 2)} ms  ` +
+              `cpu ${fmt(r.serverCpuMs / Math.max(1, r.completed), 2)} ms/req  errors ${r.errors}` +
+              (isDisturbed(r)
+                ? `  (other load on the machine: ${fmt((r.otherCpuMs / r.elapsedMs) * 100, 0)}% of a core; busiest: ${r.busiest})`
+                : ''),
+          );
           await new Promise((res) => setTimeout(res, 500));
         }
       }
@@ -374,14 +411,19 @@ async function main(): Promise<void> {
   await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(htmlFile, renderHtml(report, aggregates, modes));
 
-  console.log(`\nSessionsList(first: ${cfg.first}) — ${cfg.rounds} round(s) × ${cfg.durationS} s per server and mode; ` +
-    `database ${db.name} (${db.state}); SQL counted by ${report.sqlCounting.method}\n`);
+  console.log(
+    `\nSessionsList(first: ${cfg.first}) — ${cfg.rounds} round(s) × ${cfg.durationS} s per server and mode; ` +
+      `database ${db.name} (${db.state}); SQL counted by ${report.sqlCounting.method}\n`,
+  );
   console.log(resultsTable(aggregates));
   console.log(`\n${ratiosText(ratios)}`);
-  if (goals.length) console.log(`\nIssue 3 goals (Cadence):\n${goals.map((g) => `  ${g.pass ? 'PASS' : 'FAIL'}  ${g.goal}: ${g.actual}`).join('\n')}`);
+  if (goals.length)
+    console.log(`\nIssue 3 goals (Cadence):\n${goals.map((g) => `  ${g.pass ? 'PASS' : 'FAIL'}  ${g.goal}: ${g.actual}`).join('\n')}`);
   const noisy = aggregates.filter((a) => a.otherCpuMsPerSec / 10 > DISTURBED_PCT);
   if (noisy.length) {
-    console.log(`\nnote: other processes used CPU during ${noisy.map((a) => `${a.server}/${a.mode} (${fmt(a.otherCpuMsPerSec / 10, 0)}% of a core)`).join(', ')}; those figures are disturbed.`);
+    console.log(
+      `\nnote: other processes used CPU during ${noisy.map((a) => `${a.server}/${a.mode} (${fmt(a.otherCpuMsPerSec / 10, 0)}% of a core)`).join(', ')}; those figures are disturbed.`,
+    );
   }
   console.log(`\nwrote ${path.relative(process.cwd(), jsonFile)}\n      ${path.relative(process.cwd(), htmlFile)}`);
 }
@@ -392,7 +434,13 @@ function modesOf(cfg: { modes: Mode['id'][]; connections: number; rate: number; 
       ? { id, label: `closed loop, ${cfg.connections} conns`, kind: 'closed', connections: cfg.connections }
       : id === 'latency'
         ? { id, label: 'closed loop, 1 conn', kind: 'closed', connections: 1 }
-        : { id, label: `open loop, ${cfg.rate} req/s, ${cfg.openConnections} conns`, kind: 'open', connections: cfg.openConnections, rate: cfg.rate },
+        : {
+            id,
+            label: `open loop, ${cfg.rate} req/s, ${cfg.openConnections} conns`,
+            kind: 'open',
+            connections: cfg.openConnections,
+            rate: cfg.rate,
+          },
   );
 }
 
@@ -423,10 +471,14 @@ async function verifyAndCalibrate(
   const out: Partial<Record<ServerKind, Calibration>> = {};
   const auth = (key: string) => ({ authorization: `Bearer ${key}` });
   try {
-    for (const kind of cfg.servers) handles.push(await startServer(kind, { databaseUrl: proxy.proxiedUrl(cfg.databaseUrl), env: serverEnv(kind) }));
+    for (const kind of cfg.servers)
+      handles.push(await startServer(kind, { databaseUrl: proxy.proxiedUrl(cfg.databaseUrl), env: serverEnv(kind) }));
     const forms = new Map<ServerKind, RequestForm>();
-    for (const h of handles) forms.set(h.kind, await detectRequestForm(h.url, operation, { first: cfg.first }, auth(spareKeys[0] ?? keys[0]!)));
-    log(`request form: ${handles.map((h) => `${h.kind} ${forms.get(h.kind) === 'documentId' ? 'persisted documentId' : 'query text'}`).join(', ')}`);
+    for (const h of handles)
+      forms.set(h.kind, await detectRequestForm(h.url, operation, { first: cfg.first }, auth(spareKeys[0] ?? keys[0]!)));
+    log(
+      `request form: ${handles.map((h) => `${h.kind} ${forms.get(h.kind) === 'documentId' ? 'persisted documentId' : 'query text'}`).join(', ')}`,
+    );
 
     // Identical data: several users, the benchmark's page size and a smaller one (hasNextPage, cursors).
     const checkKeys = spareKeys.length >= 18 ? spareKeys.slice(10, 18) : keys.slice(0, 8);
@@ -439,7 +491,11 @@ async function verifyAndCalibrate(
       for (const h of handles) {
         const conn = new Connection(h.url);
         try {
-          const res = await conn.send({ op: 'SessionsList', body: requestBody(operation, { first }, forms.get(h.kind)!), headers: auth(key) });
+          const res = await conn.send({
+            op: 'SessionsList',
+            body: requestBody(operation, { first }, forms.get(h.kind)!),
+            headers: auth(key),
+          });
           const failure = failureOf(res);
           if (failure) throw new BenchError(`${h.kind} answered SessionsList with ${failure}:\n${res.body.slice(0, 500)}`);
           answers.push({ kind: h.kind, json: JSON.parse(res.body) });
@@ -459,8 +515,10 @@ async function verifyAndCalibrate(
         }
       }
     }
-    log(`verified: ${handles.map((h) => h.kind).join(', ')} return identical SessionsList data ` +
-      `(${checks.length - 3} users at first: ${cfg.first}, 3 at first: 3; deep-equal, key order ignored)`);
+    log(
+      `verified: ${handles.map((h) => h.kind).join(', ')} return identical SessionsList data ` +
+        `(${checks.length - 3} users at first: ${cfg.first}, 3 at first: 3; deep-equal, key order ignored)`,
+    );
 
     for (const h of handles) {
       if (stop()) break;
@@ -506,8 +564,11 @@ async function verifyAndCalibrate(
           serverTiming: timings.length ? round(timings.reduce((a, b) => a + b, 0) / timings.length, 2) : null,
           responseBytes: bytes,
         };
-        log(`sql/request ${h.kind}: ${fmt(coldKeys, 2)} on a key's first request, ${fmt(sequential, 2)} after, ` +
-          `${fmt(concurrent, 2)} at ${cfg.connections} conns` + (timings.length ? `; its Server-Timing says ${fmt(out[h.kind]!.serverTiming, 2)}` : ''));
+        log(
+          `sql/request ${h.kind}: ${fmt(coldKeys, 2)} on a key's first request, ${fmt(sequential, 2)} after, ` +
+            `${fmt(concurrent, 2)} at ${cfg.connections} conns` +
+            (timings.length ? `; its Server-Timing says ${fmt(out[h.kind]!.serverTiming, 2)}` : ''),
+        );
       } finally {
         conn.close();
       }
@@ -536,7 +597,8 @@ async function measure(
   const tty = process.stderr.isTTY;
   let lastPrint = 0;
   const onProgress = (p: Progress) => {
-    const line = `${label} ${String(Math.round(p.elapsedMs / 1000)).padStart(3)}/${cfg.durationS} s  ${String(p.currentRate).padStart(5)} req/s now, ` +
+    const line =
+      `${label} ${String(Math.round(p.elapsedMs / 1000)).padStart(3)}/${cfg.durationS} s  ${String(p.currentRate).padStart(5)} req/s now, ` +
       `${fmt(p.completed / (p.elapsedMs / 1000), 0)} avg, ${p.errors} errors`;
     if (tty) process.stderr.write(`\r${line}   `);
     else if (p.elapsedMs - lastPrint >= 5000) {
@@ -553,9 +615,24 @@ async function measure(
   const procs0 = allProcesses();
   let r: RunResult;
   if (mode.kind === 'closed') {
-    r = await closedLoop({ url: server.url, connections: mode.connections, durationMs: cfg.durationS * 1000, next: () => specFor(k++), onProgress, shouldStop: stop });
+    r = await closedLoop({
+      url: server.url,
+      connections: mode.connections,
+      durationMs: cfg.durationS * 1000,
+      next: () => specFor(k++),
+      onProgress,
+      shouldStop: stop,
+    });
   } else {
-    r = await openLoop({ url: server.url, connections: mode.connections, rate: mode.rate!, durationMs: cfg.durationS * 1000, next: () => specFor(k++), onProgress, shouldStop: stop });
+    r = await openLoop({
+      url: server.url,
+      connections: mode.connections,
+      rate: mode.rate!,
+      durationMs: cfg.durationS * 1000,
+      next: () => specFor(k++),
+      onProgress,
+      shouldStop: stop,
+    });
   }
   const m1 = machineCpu();
   const procs1 = allProcesses();
@@ -589,7 +666,16 @@ async function measure(
 
 function aggregate(kind: ServerKind, mode: Mode, rounds: RoundResult[], cal: Calibration, measuredSql: boolean): Aggregate {
   const latency = new Samples();
-  let elapsed = 0, completed = 0, errors = 0, serverCpu = 0, pgCpu = 0, clientCpu = 0, other = 0, busy = 0, sql = 0, lines = 0;
+  let elapsed = 0,
+    completed = 0,
+    errors = 0,
+    serverCpu = 0,
+    pgCpu = 0,
+    clientCpu = 0,
+    other = 0,
+    busy = 0,
+    sql = 0,
+    lines = 0;
   const errorKinds: Record<string, number> = {};
   for (const r of rounds) {
     latency.addAll(r.latency);
@@ -678,14 +764,27 @@ function checkGoals(aggs: Aggregate[]): { goal: string; actual: string; pass: bo
   const o = get('cadence', 'open');
   const anyCadence = t ?? l ?? o;
   if (anyCadence?.sqlPerRequest != null) {
-    goals.push({ goal: 'at most 2 SQL statements per request', actual: `${anyCadence.sqlPerRequest}`, pass: anyCadence.sqlPerRequest <= 2 });
+    goals.push({
+      goal: 'at most 2 SQL statements per request',
+      actual: `${anyCadence.sqlPerRequest}`,
+      pass: anyCadence.sqlPerRequest <= 2,
+    });
   }
   if (t && raw) {
     const ratio = t.reqPerSec / raw.reqPerSec;
-    goals.push({ goal: 'throughput at 50 conns >= 0.3x raw', actual: `${fmt(ratio, 2)}x (${fmt(t.reqPerSec, 0)} vs ${fmt(raw.reqPerSec, 0)} req/s)`, pass: ratio >= 0.3 });
+    goals.push({
+      goal: 'throughput at 50 conns >= 0.3x raw',
+      actual: `${fmt(ratio, 2)}x (${fmt(t.reqPerSec, 0)} vs ${fmt(raw.reqPerSec, 0)} req/s)`,
+      pass: ratio >= 0.3,
+    });
   }
   if (l) goals.push({ goal: 'unloaded p50 <= 2 ms', actual: `${fmt(l.latencyMs.p50, 2)} ms`, pass: l.latencyMs.p50 <= 2 });
-  if (t) goals.push({ goal: 'server CPU <= 1.5 ms per request (50 conns)', actual: `${fmt(t.serverCpuMsPerReq, 2)} ms`, pass: t.serverCpuMsPerReq <= 1.5 });
+  if (t)
+    goals.push({
+      goal: 'server CPU <= 1.5 ms per request (50 conns)',
+      actual: `${fmt(t.serverCpuMsPerReq, 2)} ms`,
+      pass: t.serverCpuMsPerReq <= 1.5,
+    });
   if (o) {
     goals.push({ goal: 'open loop p95 <= 50 ms', actual: `${fmt(o.latencyMs.p95, 2)} ms`, pass: o.latencyMs.p95 <= 50 });
     goals.push({ goal: 'open loop: no errors', actual: `${o.errors} errors`, pass: o.errors === 0 });
@@ -715,8 +814,10 @@ function ratiosText(ratios: Ratios): string {
   const lines = ['ratios (req/s higher is better, the rest lower is better):'];
   for (const [mode, byOther] of Object.entries(ratios)) {
     for (const [name, r] of Object.entries(byOther)) {
-      lines.push(`  ${mode.padEnd(10)} ${name.padEnd(14)} req/s ${fmt(r.reqPerSec, 2)}x  p50 ${fmt(r.p50, 2)}x  p95 ${fmt(r.p95, 2)}x  ` +
-        `p99 ${fmt(r.p99, 2)}x  CPU/req ${fmt(r.serverCpuMsPerReq, 2)}x  SQL/req ${fmt(r.sqlPerRequest, 2)}x`);
+      lines.push(
+        `  ${mode.padEnd(10)} ${name.padEnd(14)} req/s ${fmt(r.reqPerSec, 2)}x  p50 ${fmt(r.p50, 2)}x  p95 ${fmt(r.p95, 2)}x  ` +
+          `p99 ${fmt(r.p99, 2)}x  CPU/req ${fmt(r.serverCpuMsPerReq, 2)}x  SQL/req ${fmt(r.sqlPerRequest, 2)}x`,
+      );
     }
   }
   return lines.join('\n');
@@ -743,7 +844,17 @@ function environment() {
   };
 }
 
-function renderHtml(report: { startedAt: string; environment: ReturnType<typeof environment>; database: { name: string; state: string }; sqlCounting: { method: string; note: string }; goals: { goal: string; actual: string; pass: boolean }[] }, aggs: Aggregate[], modes: Mode[]): string {
+function renderHtml(
+  report: {
+    startedAt: string;
+    environment: ReturnType<typeof environment>;
+    database: { name: string; state: string };
+    sqlCounting: { method: string; note: string };
+    goals: { goal: string; actual: string; pass: boolean }[];
+  },
+  aggs: Aggregate[],
+  modes: Mode[],
+): string {
   const servers = [...new Set(aggs.map((a) => a.server))];
   const colors: Record<string, string> = { cadence: '#4e79a7', reference: '#f28e2b', cached: '#76b7b2', naive: '#e15759', raw: '#59a14f' };
   const charts: string[] = [];
@@ -751,9 +862,14 @@ function renderHtml(report: { startedAt: string; environment: ReturnType<typeof 
     .filter((m) => m.kind === 'closed')
     .map((m) => ({
       label: m.label,
-      bars: servers.map((s) => ({ label: s, value: aggs.find((a) => a.server === s && a.mode === m.id)?.reqPerSec ?? null, color: colors[s] })),
+      bars: servers.map((s) => ({
+        label: s,
+        value: aggs.find((a) => a.server === s && a.mode === m.id)?.reqPerSec ?? null,
+        color: colors[s],
+      })),
     }));
-  if (throughputGroups.length) charts.push(barChart({ title: 'Throughput (closed loop)', unit: 'req/s', groups: throughputGroups, digits: 0 }));
+  if (throughputGroups.length)
+    charts.push(barChart({ title: 'Throughput (closed loop)', unit: 'req/s', groups: throughputGroups, digits: 0 }));
   for (const m of modes) {
     charts.push(
       barChart({
@@ -761,7 +877,11 @@ function renderHtml(report: { startedAt: string; environment: ReturnType<typeof 
         unit: 'ms',
         groups: (['p50', 'p95', 'p99'] as const).map((p) => ({
           label: p,
-          bars: servers.map((s) => ({ label: s, value: aggs.find((a) => a.server === s && a.mode === m.id)?.latencyMs[p] ?? null, color: colors[s] })),
+          bars: servers.map((s) => ({
+            label: s,
+            value: aggs.find((a) => a.server === s && a.mode === m.id)?.latencyMs[p] ?? null,
+            color: colors[s],
+          })),
         })),
         reference: m.id === 'open' ? { value: 50, label: 'query budget 50 ms (p95)' } : undefined,
       }),
@@ -774,11 +894,19 @@ function renderHtml(report: { startedAt: string; environment: ReturnType<typeof 
       groups: modes.flatMap((m) => [
         {
           label: `server · ${m.id}`,
-          bars: servers.map((s) => ({ label: s, value: aggs.find((a) => a.server === s && a.mode === m.id)?.serverCpuMsPerReq ?? null, color: colors[s] })),
+          bars: servers.map((s) => ({
+            label: s,
+            value: aggs.find((a) => a.server === s && a.mode === m.id)?.serverCpuMsPerReq ?? null,
+            color: colors[s],
+          })),
         },
         {
           label: `PG · ${m.id}`,
-          bars: servers.map((s) => ({ label: s, value: aggs.find((a) => a.server === s && a.mode === m.id)?.pgCpuMsPerReq ?? null, color: colors[s] })),
+          bars: servers.map((s) => ({
+            label: s,
+            value: aggs.find((a) => a.server === s && a.mode === m.id)?.pgCpuMsPerReq ?? null,
+            color: colors[s],
+          })),
         },
       ]),
       width: 900,
@@ -788,7 +916,12 @@ function renderHtml(report: { startedAt: string; environment: ReturnType<typeof 
     barChart({
       title: 'SQL statements per request',
       unit: 'statements',
-      groups: [{ label: 'SessionsList(first: 20)', bars: servers.map((s) => ({ label: s, value: aggs.find((a) => a.server === s)?.sqlPerRequest ?? null, color: colors[s] })) }],
+      groups: [
+        {
+          label: 'SessionsList(first: 20)',
+          bars: servers.map((s) => ({ label: s, value: aggs.find((a) => a.server === s)?.sqlPerRequest ?? null, color: colors[s] })),
+        },
+      ],
       digits: 1,
       width: 420,
     }),

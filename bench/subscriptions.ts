@@ -76,7 +76,12 @@ async function startInstance(config: Config, guild = false): Promise<Instance> {
   const { createCadence } = await import('../src/http/yoga.js');
   const { attachWebSocket } = await import('../src/http/websocket.js');
   const redis = createRedis(config.REDIS_URL!, log);
-  const yoga = createCadence({ config: { ...config, graphiql: false }, log, redis, responseCachePlugin: guild ? await guildResponseCache(config.REDIS_URL!) : undefined });
+  const yoga = createCadence({
+    config: { ...config, graphiql: false },
+    log,
+    redis,
+    responseCachePlugin: guild ? await guildResponseCache(config.REDIS_URL!) : undefined,
+  });
   const server: Server = createServer(yoga);
   const ws = attachWebSocket(server, yoga, { config, log });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -113,7 +118,9 @@ async function main() {
   dbUrl.pathname = `/${dbName}`;
   await applyMigrations({ kind: 'postgres', url: dbUrl.toString() });
   const redisPort = await freePort();
-  const redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   await sleep(300);
   const base = {
     NODE_ENV: 'production',
@@ -141,11 +148,30 @@ async function main() {
     // Users, each with a posting, a resume and one session.
     const users: { key: string; userId: string; sessionId: string; rawSessionId: string }[] = [];
     for (let i = 0; i < USERS; i++) {
-      const { data } = await gql<{ signUp: { key: string; user: { id: string } } }>(a, `mutation($i: SignUpInput!) { signUp(input: $i) { key user { id } } }`, { i: { email: `b-${randomUUID()}@example.test`, name: 'Bench' } });
+      const { data } = await gql<{ signUp: { key: string; user: { id: string } } }>(
+        a,
+        `mutation($i: SignUpInput!) { signUp(input: $i) { key user { id } } }`,
+        { i: { email: `b-${randomUUID()}@example.test`, name: 'Bench' } },
+      );
       const key = data.signUp.key;
-      const posting = await gql<{ createJobPosting: { id: string } }>(a, `mutation { createJobPosting(input: { title: "T", company: "C", description: "D", skills: ["GraphQL"] }) { id } }`, {}, key);
-      const resume = await gql<{ createResume: { id: string } }>(a, `mutation { createResume(input: { title: "R", content: "C" }) { id } }`, {}, key);
-      const session = await gql<{ createSession: { id: string } }>(a, `mutation($i: CreateSessionInput!) { createSession(input: $i) { id } }`, { i: { jobPostingId: posting.data.createJobPosting.id, resumeId: resume.data.createResume.id } }, key);
+      const posting = await gql<{ createJobPosting: { id: string } }>(
+        a,
+        `mutation { createJobPosting(input: { title: "T", company: "C", description: "D", skills: ["GraphQL"] }) { id } }`,
+        {},
+        key,
+      );
+      const resume = await gql<{ createResume: { id: string } }>(
+        a,
+        `mutation { createResume(input: { title: "R", content: "C" }) { id } }`,
+        {},
+        key,
+      );
+      const session = await gql<{ createSession: { id: string } }>(
+        a,
+        `mutation($i: CreateSessionInput!) { createSession(input: $i) { id } }`,
+        { i: { jobPostingId: posting.data.createJobPosting.id, resumeId: resume.data.createResume.id } },
+        key,
+      );
       const sessionId = session.data.createSession.id;
       users.push({ key, userId: decodeGlobalId(data.signUp.user.id).id, sessionId, rawSessionId: decodeGlobalId(sessionId).id });
     }
@@ -162,14 +188,28 @@ async function main() {
       // deadline and be refused (4403), which is not what this bench measures.
       let connected = () => {};
       const opened = new Promise<void>((resolve) => (connected = resolve));
-      const client = createClient({ url: instance.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${user.key}` }, lazy: false, retryAttempts: 0, on: { connected: () => connected(), closed: () => connected() } });
+      const client = createClient({
+        url: instance.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${user.key}` },
+        lazy: false,
+        retryAttempts: 0,
+        on: { connected: () => connected(), closed: () => connected() },
+      });
       await opened;
       clients.push(client);
       received.set(user.rawSessionId, []);
       for (let s = 0; s < perUser && open < SUBS; s++, open++) {
         client.subscribe(
-          { query: `subscription($id: ID!) { sessionEvents(sessionId: $id) { __typename sessionId ... on SessionCompleted { session { id status } } } }`, variables: { id: user.sessionId } },
-          { next: () => received.get(user.rawSessionId)!.push(performance.now()), error: (e) => console.error('subscription error', (e as { code?: number }).code ?? e), complete: () => {} },
+          {
+            query: `subscription($id: ID!) { sessionEvents(sessionId: $id) { __typename sessionId ... on SessionCompleted { session { id status } } } }`,
+            variables: { id: user.sessionId },
+          },
+          {
+            next: () => received.get(user.rawSessionId)!.push(performance.now()),
+            error: (e) => console.error('subscription error', (e as { code?: number }).code ?? e),
+            complete: () => {},
+          },
         );
       }
     }
@@ -195,15 +235,23 @@ async function main() {
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((x, y) => x - y);
     console.log(`fan-out: ${open} subscriptions over WebSocket on 2 instances, ${ROUNDS} rounds of ${USERS} events`);
-    console.log(`  delivered ${deliveries}/${open * ROUNDS} in ${seconds.toFixed(2)} s = ${(deliveries / seconds).toFixed(0)} deliveries/s; latency publish→client p50 ${p(latencies, 0.5).toFixed(1)} ms, p95 ${p(latencies, 0.95).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`);
-    console.log(`  object reloads: ${sharedEventLoadStats.loaded} run, ${sharedEventLoadStats.shared} shared with another subscriber of the session on the same instance`);
+    console.log(
+      `  delivered ${deliveries}/${open * ROUNDS} in ${seconds.toFixed(2)} s = ${(deliveries / seconds).toFixed(0)} deliveries/s; latency publish→client p50 ${p(latencies, 0.5).toFixed(1)} ms, p95 ${p(latencies, 0.95).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,
+    );
+    console.log(
+      `  object reloads: ${sharedEventLoadStats.loaded} run, ${sharedEventLoadStats.shared} shared with another subscriber of the session on the same instance`,
+    );
     await Promise.all(clients.map((c) => c.dispose()));
 
     // (2) SessionDetail round-robin over A and B, shared tier vs per-instance only.
     const DETAIL = `query SessionDetail($id: ID!) { session(id: $id) { id status startedAt messages(first: 20) { edges { node { id seq role content } } } jobPosting { title company } } }`;
     for (const variant of ['shared tier', 'per-instance only', 'Guild plugin-response-cache + response-cache-redis'] as const) {
       const guild = variant.startsWith('Guild');
-      const cfg = loadConfig({ ...base, RESPONSE_CACHE_SHARED: String(variant === 'shared tier'), RESPONSE_CACHE_TTL_MS: guild ? '0' : '60000' });
+      const cfg = loadConfig({
+        ...base,
+        RESPONSE_CACHE_SHARED: String(variant === 'shared tier'),
+        RESPONSE_CACHE_TTL_MS: guild ? '0' : '60000',
+      });
       const pair = [await startInstance(cfg, guild), await startInstance(cfg, guild)];
       const times: number[] = [];
       const outcomes: Record<string, number> = {};
@@ -220,7 +268,9 @@ async function main() {
       }
       times.sort((x, y) => x - y);
       const total = times.length;
-      console.log(`SessionDetail, 2 instances round-robin, ${USERS} users × ${CACHE_ROUNDS}, ${variant}: hit rate ${(((outcomes.HIT ?? 0) / total) * 100).toFixed(1)} % (${JSON.stringify(outcomes)}), p50 ${p(times, 0.5).toFixed(2)} ms, p95 ${p(times, 0.95).toFixed(2)} ms`);
+      console.log(
+        `SessionDetail, 2 instances round-robin, ${USERS} users × ${CACHE_ROUNDS}, ${variant}: hit rate ${(((outcomes.HIT ?? 0) / total) * 100).toFixed(1)} % (${JSON.stringify(outcomes)}), p50 ${p(times, 0.5).toFixed(2)} ms, p95 ${p(times, 0.95).toFixed(2)} ms`,
+      );
       await Promise.all(pair.map((i) => i.close()));
     }
   } finally {

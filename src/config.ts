@@ -3,9 +3,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { queueEnv } from './queue/config.js';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -27,7 +25,12 @@ const schema = z.object({
    */
   DATABASE_REPLICA_URLS: z
     .string()
-    .transform((v) => v.split(',').map((u) => u.trim()).filter((u) => u !== ''))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u !== ''),
+    )
     .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each must be a postgres:// or postgresql:// URL')).max(16))
     .optional(),
   /** After a viewer's write, their reads go to the primary for this long (covers replica lag). */
@@ -102,7 +105,12 @@ const schema = z.object({
    */
   ADMIN_API_KEY_HASHES: z
     .string()
-    .transform((text) => text.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[0-9a-f]{64}$/, 'must be comma-separated SHA-256 hex digests')))
     .optional(),
   /** Redis for pub/sub, cache and rate limits shared across instances; unset keeps them in process. */

@@ -74,9 +74,5 @@ export function found<T>(row: T | null, what: string): T {
 
 /** True for errors made by `appError` (safe to show unmasked). */
 export function isAppError(error: unknown): error is GraphQLError {
-  return (
-    error instanceof GraphQLError &&
-    typeof error.extensions?.code === 'string' &&
-    error.extensions.code in ErrorCode
-  );
+  return error instanceof GraphQLError && typeof error.extensions?.code === 'string' && error.extensions.code in ErrorCode;
 }

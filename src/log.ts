@@ -66,7 +66,10 @@ export class LogThrottle {
     this.timer = undefined;
     const last = this.last;
     if (!last || this.suppressed === 0) return;
-    last.log.warn({ ...last.fields, suppressed: this.suppressed, intervalMs: this.intervalMs }, `${last.message} (repeated; ${this.suppressed} more in the last ${this.intervalMs / 1000} s not logged one by one)`);
+    last.log.warn(
+      { ...last.fields, suppressed: this.suppressed, intervalMs: this.intervalMs },
+      `${last.message} (repeated; ${this.suppressed} more in the last ${this.intervalMs / 1000} s not logged one by one)`,
+    );
     this.suppressed = 0;
     this.last = undefined;
     // The summary opens a new interval: a sustained outage gives one line per interval.

@@ -17,7 +17,12 @@ export class BenchError extends Error {
   override name = 'BenchError';
 }
 
-export function positiveNumber(flag: string, value: string | undefined, fallback: number, opts: { integer?: boolean; min?: number } = {}): number {
+export function positiveNumber(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  opts: { integer?: boolean; min?: number } = {},
+): number {
   if (value === undefined) return fallback;
   const n = Number(value.trim());
   const min = opts.min ?? (opts.integer ? 1 : Number.MIN_VALUE);
@@ -29,7 +34,10 @@ export function positiveNumber(flag: string, value: string | undefined, fallback
 
 export function oneOfList<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
   if (value === undefined) return [...fallback];
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const item of items) {
     if (!(allowed as readonly string[]).includes(item)) {
       throw new UsageError(`--${flag}: unknown value "${item}" (allowed: ${allowed.join(', ')})`);
@@ -41,7 +49,10 @@ export function oneOfList<T extends string>(flag: string, value: string | undefi
 
 /** `2026-05-01T10-20-30Z`: sortable and safe in file names. */
 export function timestamp(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 /** The run was stopped by SIGINT/SIGTERM: exit status 130. */

@@ -70,7 +70,10 @@ const TOTAL_TIMING = /total;dur=([\d.]+)/;
 const CODE = /"code"\s*:\s*"([A-Z_]+)"/;
 
 /** Checks a rejection: status, code, zero statements. Returns the failure or null; records server time. */
-export function checkRejection(res: Response, state: Pick<KindState, 'kind' | 'serverMs' | 'withSql' | 'sqlStatements' | 'noTiming'>): string | null {
+export function checkRejection(
+  res: Response,
+  state: Pick<KindState, 'kind' | 'serverMs' | 'withSql' | 'sqlStatements' | 'noTiming'>,
+): string | null {
   const timing = String(res.headers['server-timing'] ?? '');
   const total = TOTAL_TIMING.exec(timing);
   if (total) state.serverMs.push(Number(total[1]));

@@ -12,7 +12,18 @@ import { ErrorCode } from '../../src/errors.js';
 import { REJECTED_SAMPLES } from '../../src/policy/samples.js';
 import { DEFAULT_DATABASE_URL, ensureBenchDatabase, redact } from './benchdb.js';
 import { installExitHandlers, ourPids, startServer, stopAll, type ServerHandle } from './children.js';
-import { BENCH_DIR, BenchError, InterruptedError, log, oneOfList, positiveNumber, PROJECT_ROOT, RESULTS_DIR, timestamp, UsageError } from './cli.js';
+import {
+  BENCH_DIR,
+  BenchError,
+  InterruptedError,
+  log,
+  oneOfList,
+  positiveNumber,
+  PROJECT_ROOT,
+  RESULTS_DIR,
+  timestamp,
+  UsageError,
+} from './cli.js';
 import { checkRejection, type FloodKind, type FloodKindResult, type FloodResult, type FloodStart } from './flood-client.js';
 import { closedLoop, Connection, failureOf, openLoop, type Progress, type RequestSpec } from './http-load.js';
 import { detectRequestForm, loadOperations, requestBody, type Operation } from './operations.js';
@@ -227,7 +238,13 @@ interface VariantResult {
   /** The proxy's sanity check: statements it saw for a few SessionsList requests on fresh keys. */
   wireSanity: { requests: number; statements: number };
   rounds: PhaseRound[];
-  normal: { alone: NormalAggregate | null; flood: NormalAggregate | null; p95Ratio: number | null; p50Ratio: number | null; p99Ratio: number | null };
+  normal: {
+    alone: NormalAggregate | null;
+    flood: NormalAggregate | null;
+    p95Ratio: number | null;
+    p50Ratio: number | null;
+    p99Ratio: number | null;
+  };
   underFlood: FloodKindAggregate[];
 }
 
@@ -326,8 +343,10 @@ export async function floodMain(argv: string[]): Promise<void> {
   };
   const startedAt = new Date();
   const perVariant = 6 + (kinds.length * cfg.rejectRequests * 1.5) / 1000 + cfg.warmupS + cfg.rounds * 2 * (cfg.durationS + 2.5);
-  log(`bench flood: ${cfg.variants.join(', ')}; ${cfg.rounds} round(s) × (alone, flood) × ${cfg.durationS} s; ` +
-    `normal ${cfg.rate} req/s over ${cfg.connections} conns; flood ${floodShape(cfg)}; about ${Math.ceil((perVariant * cfg.variants.length + 15) / 60)} min`);
+  log(
+    `bench flood: ${cfg.variants.join(', ')}; ${cfg.rounds} round(s) × (alone, flood) × ${cfg.durationS} s; ` +
+      `normal ${cfg.rate} req/s over ${cfg.connections} conns; flood ${floodShape(cfg)}; about ${Math.ceil((perVariant * cfg.variants.length + 15) / 60)} min`,
+  );
 
   const db = await ensureBenchDatabase(cfg.databaseUrl, { reseed: values.reseed ?? false });
   checkStop();
@@ -336,7 +355,9 @@ export async function floodMain(argv: string[]): Promise<void> {
   const freshKeys = db.keys.slice(cfg.keys, cfg.keys + 5).map((k) => k.key);
   const op = (await loadOperations(['SessionsList'])).get('SessionsList')!;
   if (!op.documentId) {
-    throw new BenchError('SessionsList is not in schema/generated/persisted-documents.json, so production Cadence refuses it; run `npm run codegen`');
+    throw new BenchError(
+      'SessionsList is not in schema/generated/persisted-documents.json, so production Cadence refuses it; run `npm run codegen`',
+    );
   }
   const ctx: VariantContext = {
     cfg,
@@ -392,7 +413,7 @@ export async function floodMain(argv: string[]): Promise<void> {
 
 interface VariantContext {
   cfg: Config;
-  kinds: typeof REJECTED_SAMPLES[number][];
+  kinds: (typeof REJECTED_SAMPLES)[number][];
   normalBody: string;
   normalHeaders: Record<string, string>[];
   freshKeys: string[];
@@ -403,8 +424,11 @@ interface VariantContext {
 }
 
 function floodShape(cfg: Pick<Config, 'floodConnections' | 'floodRate' | 'floodWithKeys'>): string {
-  return (cfg.floodRate === null ? `closed loop, ${cfg.floodConnections} conns` : `open loop, ${cfg.floodRate} req/s over ${cfg.floodConnections} conns`) +
-    (cfg.floodWithKeys ? ', with API keys' : ', no API key');
+  return (
+    (cfg.floodRate === null
+      ? `closed loop, ${cfg.floodConnections} conns`
+      : `open loop, ${cfg.floodRate} req/s over ${cfg.floodConnections} conns`) + (cfg.floodWithKeys ? ', with API keys' : ', no API key')
+  );
 }
 
 /** The answer a sample must get from this variant. */
@@ -436,7 +460,8 @@ async function runVariant(id: VariantId, ctx: VariantContext): Promise<VariantRe
     });
     try {
       const form = await detectRequestForm(server.url, ctx.operation, { first: cfg.first }, ctx.normalHeaders[0]!);
-      if (form !== 'documentId') throw new BenchError(`${id}: Cadence refused SessionsList by persisted document id (it answered the query text only)`);
+      if (form !== 'documentId')
+        throw new BenchError(`${id}: Cadence refused SessionsList by persisted document id (it answered the query text only)`);
       isolated = await isolatedRejections(server, floodKinds, proxy, cfg.rejectRequests, stop);
       const before = proxy.statements;
       const conn = new Connection(server.url);
@@ -450,8 +475,10 @@ async function runVariant(id: VariantId, ctx: VariantContext): Promise<VariantRe
         conn.close();
       }
       wireSanity = { requests: ctx.freshKeys.length, statements: proxy.statements - before };
-      log(`${id}: the proxy saw ${wireSanity.statements} statements for ${wireSanity.requests} SessionsList requests on fresh keys ` +
-        `(and ${isolated.reduce((a, k) => a + k.wireStatements, 0)} for ${isolated.reduce((a, k) => a + k.requests, 0)} rejections)`);
+      log(
+        `${id}: the proxy saw ${wireSanity.statements} statements for ${wireSanity.requests} SessionsList requests on fresh keys ` +
+          `(and ${isolated.reduce((a, k) => a + k.wireStatements, 0)} for ${isolated.reduce((a, k) => a + k.requests, 0)} rejections)`,
+      );
     } finally {
       await server.stop();
     }
@@ -487,8 +514,10 @@ async function runVariant(id: VariantId, ctx: VariantContext): Promise<VariantRe
       });
       ctx.flood.stop();
       const f = await run.done;
-      log(`${id}: warm-up ${fmt(w.completed / (w.elapsedMs / 1000), 0)} SessionsList/s (${w.errors} errors) next to ` +
-        `${fmt(f.completed / (f.elapsedMs / 1000), 0)} rejections/s (${f.errors} errors)`);
+      log(
+        `${id}: warm-up ${fmt(w.completed / (w.elapsedMs / 1000), 0)} SessionsList/s (${w.errors} errors) next to ` +
+          `${fmt(f.completed / (f.elapsedMs / 1000), 0)} rejections/s (${f.errors} errors)`,
+      );
       if (w.completed > 0 && w.errors === w.completed) {
         throw new BenchError(`${id}: every warm-up SessionsList failed (${Object.keys(w.errorKinds).join('; ')})\n${server.tail()}`);
       }
@@ -505,10 +534,12 @@ async function runVariant(id: VariantId, ctx: VariantContext): Promise<VariantRe
         if (m.flood) floodResults.push(m.flood);
         const r: PhaseRound = { ...m.round, round: roundNo, otherLoadBeforePct: quiet };
         rounds.push(r);
-        log(`${label}: normal p50 ${fmt(r.normal.latencyMs.p50, 2)} p95 ${fmt(r.normal.latencyMs.p95, 2)} p99 ${fmt(r.normal.latencyMs.p99, 2)} ms, ` +
-          `${r.normal.errors} errors; server CPU ${fmt((r.serverCpuMs / r.elapsedMs) * 100, 0)}% of a core` +
-          (r.flood ? `; flood ${fmt(r.flood.reqPerSec, 0)} rejections/s, ${r.flood.errors} errors` : '') +
-          (r.disturbed ? `  (disturbed: others used ${fmt((r.otherCpuMs / r.elapsedMs) * 100, 0)}% of a core; ${r.busiest})` : ''));
+        log(
+          `${label}: normal p50 ${fmt(r.normal.latencyMs.p50, 2)} p95 ${fmt(r.normal.latencyMs.p95, 2)} p99 ${fmt(r.normal.latencyMs.p99, 2)} ms, ` +
+            `${r.normal.errors} errors; server CPU ${fmt((r.serverCpuMs / r.elapsedMs) * 100, 0)}% of a core` +
+            (r.flood ? `; flood ${fmt(r.flood.reqPerSec, 0)} rejections/s, ${r.flood.errors} errors` : '') +
+            (r.disturbed ? `  (disturbed: others used ${fmt((r.otherCpuMs / r.elapsedMs) * 100, 0)}% of a core; ${r.busiest})` : ''),
+        );
       }
     }
   } finally {
@@ -517,7 +548,8 @@ async function runVariant(id: VariantId, ctx: VariantContext): Promise<VariantRe
 
   const alone = aggregateNormal('alone', rounds, normalSamples.alone);
   const flooded = aggregateNormal('flood', rounds, normalSamples.flood);
-  const ratio = (p: 'p50' | 'p95' | 'p99') => (alone && flooded && alone.latencyMs[p] > 0 ? round(flooded.latencyMs[p] / alone.latencyMs[p], 3) : null);
+  const ratio = (p: 'p50' | 'p95' | 'p99') =>
+    alone && flooded && alone.latencyMs[p] > 0 ? round(flooded.latencyMs[p] / alone.latencyMs[p], 3) : null;
   return {
     variant: id,
     label: variant.label,
@@ -531,7 +563,13 @@ async function runVariant(id: VariantId, ctx: VariantContext): Promise<VariantRe
 }
 
 /** Each kind sent on one connection, one after another: the rejection's own latency and CPU. */
-async function isolatedRejections(server: ServerHandle, kinds: FloodKind[], proxy: StatementCountingProxy, requests: number, stop: () => boolean): Promise<IsolatedKind[]> {
+async function isolatedRejections(
+  server: ServerHandle,
+  kinds: FloodKind[],
+  proxy: StatementCountingProxy,
+  requests: number,
+  stop: () => boolean,
+): Promise<IsolatedKind[]> {
   const conn = new Connection(server.url);
   const out: IsolatedKind[] = [];
   try {
@@ -578,9 +616,11 @@ async function isolatedRejections(server: ServerHandle, kinds: FloodKind[], prox
         wireStatements: proxy.statements - statements0,
       };
       out.push(item);
-      log(`  ${kind.name.padEnd(14)} → ${kind.status} ${kind.code.padEnd(27)} 1 conn: p50 ${fmt(summary.p50, 2)} p95 ${fmt(summary.p95, 2)} ms, ` +
-        `server CPU ${fmt(item.serverCpuMsPerReq, 2)} ms/req, ${errors} errors, SQL ${item.wireStatements} on the wire` +
-        (errors ? `  [${Object.keys(errorKinds).slice(0, 2).join('; ')}]` : ''));
+      log(
+        `  ${kind.name.padEnd(14)} → ${kind.status} ${kind.code.padEnd(27)} 1 conn: p50 ${fmt(summary.p50, 2)} p95 ${fmt(summary.p95, 2)} ms, ` +
+          `server CPU ${fmt(item.serverCpuMsPerReq, 2)} ms/req, ${errors} errors, SQL ${item.wireStatements} on the wire` +
+          (errors ? `  [${Object.keys(errorKinds).slice(0, 2).join('; ')}]` : ''),
+      );
     }
   } finally {
     conn.close();
@@ -651,7 +691,14 @@ async function measurePhase(
       phase,
       elapsedMs: r.elapsedMs,
       normal: { requests: r.completed, errors: r.errors, errorKinds: r.errorKinds, latencyMs: strip(r.latency.summary()) },
-      flood: flood ? { requests: flood.completed, errors: flood.errors, reqPerSec: round(flood.completed / (flood.elapsedMs / 1000), 1), elapsedMs: round(flood.elapsedMs, 0) } : null,
+      flood: flood
+        ? {
+            requests: flood.completed,
+            errors: flood.errors,
+            reqPerSec: round(flood.completed / (flood.elapsedMs / 1000), 1),
+            elapsedMs: round(flood.elapsedMs, 0),
+          }
+        : null,
       serverCpuMs,
       pgCpuMs,
       clientCpuMs: r.clientCpuMs,
@@ -659,8 +706,21 @@ async function measurePhase(
       otherCpuMs,
       machineBusyPct: machineTotalMs > 0 ? round((machineBusyMs / machineTotalMs) * 100, 1) : NaN,
       serverLogLines,
-      serverLogSample: serverLogLines > 0 ? server.tail().split('\n').slice(-Math.min(3, serverLogLines)).map((l) => l.slice(0, 300)) : [],
-      busiest: topConsumers(procs0, procs1, r.elapsedMs, 4, new Set([process.pid, ctx.flood.pid, ...ourPids(), ...pg0.keys(), ...pg1.keys()])),
+      serverLogSample:
+        serverLogLines > 0
+          ? server
+              .tail()
+              .split('\n')
+              .slice(-Math.min(3, serverLogLines))
+              .map((l) => l.slice(0, 300))
+          : [],
+      busiest: topConsumers(
+        procs0,
+        procs1,
+        r.elapsedMs,
+        4,
+        new Set([process.pid, ctx.flood.pid, ...ourPids(), ...pg0.keys(), ...pg1.keys()]),
+      ),
       disturbed: (otherCpuMs / r.elapsedMs) * 100 > DISTURBED_PCT,
     },
   };
@@ -691,7 +751,9 @@ function aggregateNormal(phase: Phase, rounds: PhaseRound[], samples: Samples): 
     floodClientCpuPctOfCore: pct(sum((r) => r.floodClientCpuMs)),
     otherCpuPctOfCore: pct(sum((r) => r.otherCpuMs)),
     machineBusyPct: round(sum((r) => r.machineBusyPct * r.elapsedMs) / elapsed, 1),
-    floodReqPerSec: floods.length ? round(floods.reduce((a, f) => a + f.requests, 0) / (floods.reduce((a, f) => a + f.elapsedMs, 0) / 1000), 1) : null,
+    floodReqPerSec: floods.length
+      ? round(floods.reduce((a, f) => a + f.requests, 0) / (floods.reduce((a, f) => a + f.elapsedMs, 0) / 1000), 1)
+      : null,
     floodRequests: floods.length ? floods.reduce((a, f) => a + f.requests, 0) : null,
     floodErrors: floods.length ? floods.reduce((a, f) => a + f.errors, 0) : null,
     serverLogLines: sum((r) => r.serverLogLines),
@@ -704,7 +766,11 @@ function aggregateFloodKinds(kinds: FloodKind[], results: FloodResult[]): FloodK
     const latency = new Samples();
     const server = new Samples();
     const errorKinds: Record<string, number> = {};
-    let requests = 0, errors = 0, withSql = 0, sqlStatements = 0, noTiming = 0;
+    let requests = 0,
+      errors = 0,
+      withSql = 0,
+      sqlStatements = 0,
+      noTiming = 0;
     for (const r of results) {
       const k = r.kinds.find((x: FloodKindResult) => x.name === kind.name);
       if (!k) continue;
@@ -717,7 +783,17 @@ function aggregateFloodKinds(kinds: FloodKind[], results: FloodResult[]): FloodK
       noTiming += k.noTiming;
       for (const [e, n] of Object.entries(k.errorKinds)) errorKinds[e] = (errorKinds[e] ?? 0) + n;
     }
-    return { kind: kind.name, requests, errors, errorKinds, latencyMs: strip(latency.summary()), serverMs: strip(server.summary()), withSql, sqlStatements, noTiming };
+    return {
+      kind: kind.name,
+      requests,
+      errors,
+      errorKinds,
+      latencyMs: strip(latency.summary()),
+      serverMs: strip(server.summary()),
+      withSql,
+      sqlStatements,
+      noTiming,
+    };
   });
 }
 
@@ -747,14 +823,24 @@ function checkGoals(variants: VariantResult[]): Goal[] {
     }
     const rejErrors = v.isolated.reduce((a, k) => a + k.errors, 0) + v.underFlood.reduce((a, k) => a + k.errors, 0);
     const rejCount = v.isolated.reduce((a, k) => a + k.requests, 0) + v.underFlood.reduce((a, k) => a + k.requests, 0);
-    goals.push({ goal: `[${v.variant}] every rejected document answered its 4xx status and code`, actual: `${rejErrors} wrong of ${rejCount}`, pass: rejErrors === 0 && rejCount > 0 });
+    goals.push({
+      goal: `[${v.variant}] every rejected document answered its 4xx status and code`,
+      actual: `${rejErrors} wrong of ${rejCount}`,
+      pass: rejErrors === 0 && rejCount > 0,
+    });
     const normalErrors = (alone?.errors ?? 0) + (flood?.errors ?? 0);
-    goals.push({ goal: `[${v.variant}] every normal request succeeded`, actual: `${normalErrors} errors of ${(alone?.requests ?? 0) + (flood?.requests ?? 0)}`, pass: normalErrors === 0 });
-    const timingSql = v.isolated.reduce((a, k) => a + k.withSql + k.noTiming, 0) + v.underFlood.reduce((a, k) => a + k.withSql + k.noTiming, 0);
+    goals.push({
+      goal: `[${v.variant}] every normal request succeeded`,
+      actual: `${normalErrors} errors of ${(alone?.requests ?? 0) + (flood?.requests ?? 0)}`,
+      pass: normalErrors === 0,
+    });
+    const timingSql =
+      v.isolated.reduce((a, k) => a + k.withSql + k.noTiming, 0) + v.underFlood.reduce((a, k) => a + k.withSql + k.noTiming, 0);
     const wire = v.isolated.reduce((a, k) => a + k.wireStatements, 0);
     goals.push({
       goal: `[${v.variant}] rejected documents ran 0 SQL statements`,
-      actual: `Server-Timing: ${timingSql} of ${rejCount} answers not "0 statements"; wire: ${wire} statements for ${v.isolated.reduce((a, k) => a + k.requests, 0)} rejections ` +
+      actual:
+        `Server-Timing: ${timingSql} of ${rejCount} answers not "0 statements"; wire: ${wire} statements for ${v.isolated.reduce((a, k) => a + k.requests, 0)} rejections ` +
         `(proxy check: ${v.wireSanity.statements} for ${v.wireSanity.requests} SessionsList)`,
       pass: timingSql === 0 && wire === 0 && v.wireSanity.statements > 0,
     });
@@ -769,14 +855,14 @@ function settingsText(cfg: Config): string[] {
       'latency a user sees, not a saturation figure.',
     `Flood: ${floodShape(cfg)}, each connection cycling through ${cfg.kinds.length} kinds of rejected documents, from a separate process ` +
       '(its CPU is measured apart and its event loop cannot delay the normal client). A closed loop sends as fast as Cadence answers: the worst ' +
-      'a single abusive client can do without a rate limit, and it keeps Cadence\'s one JavaScript thread busy whatever the rejection costs.',
+      "a single abusive client can do without a rate limit, and it keeps Cadence's one JavaScript thread busy whatever the rejection costs.",
     `Machine: ${os.cpus().length} CPUs shared by Cadence, PostgreSQL, the normal client and the flood client. Cadence's JavaScript runs on one ` +
       'core, so the flood competes with normal requests for that core; the second core leaves room for the clients and PostgreSQL.',
     `Phases of ${cfg.durationS} s, ${cfg.rounds} round(s) per variant, alternating order (alone, flood / flood, alone) to cancel drift; ` +
       `the flood starts ${LEAD_MS / 1000} s before the normal client and stops after its last answer.`,
     `Rejection latency "1 conn": ${cfg.rejectRequests} requests per kind sent one after another on a quiet server (after ${ISOLATED_WARMUP} unrecorded), ` +
       'the goal\'s "rejection itself". Under flood the client-side figure is mostly queueing behind the other flood connections; the server-side ' +
-      'figure is Server-Timing total (from the request\'s start in Cadence to its response).',
+      "figure is Server-Timing total (from the request's start in Cadence to its response).",
   ];
 }
 
@@ -786,66 +872,87 @@ function settingsText(cfg: Config): string[] {
 function textReport(report: FloodReport): string {
   const out: string[] = [];
   const cfg = report.config;
-  out.push(`Flood benchmark — normal SessionsList(first: ${cfg.first}) at ${cfg.rate} req/s (open loop, ${cfg.connections} conns) ` +
-    `alone and next to a flood of rejected documents (${floodShape(cfg)}); ${cfg.rounds} round(s) × ${cfg.durationS} s per phase; ` +
-    `database ${report.database.name} (${report.database.state})`);
+  out.push(
+    `Flood benchmark — normal SessionsList(first: ${cfg.first}) at ${cfg.rate} req/s (open loop, ${cfg.connections} conns) ` +
+      `alone and next to a flood of rejected documents (${floodShape(cfg)}); ${cfg.rounds} round(s) × ${cfg.durationS} s per phase; ` +
+      `database ${report.database.name} (${report.database.state})`,
+  );
   out.push('');
   out.push('Normal client');
-  const rows = report.variants.flatMap((v) => (['alone', 'flood'] as const).map((p) => ({ v, a: v.normal[p] })).filter((x) => x.a !== null)) as { v: VariantResult; a: NormalAggregate }[];
-  out.push(table(rows, [
-    { title: 'variant', value: (r) => r.v.variant, align: 'left' },
-    { title: 'phase', value: (r) => (r.a.phase === 'alone' ? 'alone' : '+ flood'), align: 'left' },
-    { title: 'req/s', value: (r) => fmt(r.a.reqPerSec, 0) },
-    { title: 'p50 ms', value: (r) => fmt(r.a.latencyMs.p50, 2) },
-    { title: 'p95 ms', value: (r) => fmt(r.a.latencyMs.p95, 2) },
-    { title: 'p99 ms', value: (r) => fmt(r.a.latencyMs.p99, 2) },
-    { title: 'max ms', value: (r) => fmt(r.a.latencyMs.max, 1) },
-    { title: 'errors', value: (r) => String(r.a.errors) },
-    { title: 'p95 by round', value: (r) => r.a.p95ByRound.map((x) => fmt(x, 1)).join(' / ') },
-    { title: 'Cadence CPU', value: (r) => `${fmt(r.a.serverCpuPctOfCore, 0)}%` },
-    { title: 'PG CPU', value: (r) => `${fmt(r.a.pgCpuPctOfCore, 0)}%` },
-    { title: 'flood CPU', value: (r) => (r.a.phase === 'flood' ? `${fmt(r.a.floodClientCpuPctOfCore, 0)}%` : '–') },
-    { title: 'rejections/s', value: (r) => fmt(r.a.floodReqPerSec, 0) },
-    { title: 'flood errors', value: (r) => (r.a.floodErrors === null ? '–' : String(r.a.floodErrors)) },
-    { title: 'others', value: (r) => `${fmt(r.a.otherCpuPctOfCore, 0)}%${r.a.disturbedRounds ? ' !' : ''}` },
-  ]));
+  const rows = report.variants.flatMap((v) =>
+    (['alone', 'flood'] as const).map((p) => ({ v, a: v.normal[p] })).filter((x) => x.a !== null),
+  ) as { v: VariantResult; a: NormalAggregate }[];
+  out.push(
+    table(rows, [
+      { title: 'variant', value: (r) => r.v.variant, align: 'left' },
+      { title: 'phase', value: (r) => (r.a.phase === 'alone' ? 'alone' : '+ flood'), align: 'left' },
+      { title: 'req/s', value: (r) => fmt(r.a.reqPerSec, 0) },
+      { title: 'p50 ms', value: (r) => fmt(r.a.latencyMs.p50, 2) },
+      { title: 'p95 ms', value: (r) => fmt(r.a.latencyMs.p95, 2) },
+      { title: 'p99 ms', value: (r) => fmt(r.a.latencyMs.p99, 2) },
+      { title: 'max ms', value: (r) => fmt(r.a.latencyMs.max, 1) },
+      { title: 'errors', value: (r) => String(r.a.errors) },
+      { title: 'p95 by round', value: (r) => r.a.p95ByRound.map((x) => fmt(x, 1)).join(' / ') },
+      { title: 'Cadence CPU', value: (r) => `${fmt(r.a.serverCpuPctOfCore, 0)}%` },
+      { title: 'PG CPU', value: (r) => `${fmt(r.a.pgCpuPctOfCore, 0)}%` },
+      { title: 'flood CPU', value: (r) => (r.a.phase === 'flood' ? `${fmt(r.a.floodClientCpuPctOfCore, 0)}%` : '–') },
+      { title: 'rejections/s', value: (r) => fmt(r.a.floodReqPerSec, 0) },
+      { title: 'flood errors', value: (r) => (r.a.floodErrors === null ? '–' : String(r.a.floodErrors)) },
+      { title: 'others', value: (r) => `${fmt(r.a.otherCpuPctOfCore, 0)}%${r.a.disturbedRounds ? ' !' : ''}` },
+    ]),
+  );
   out.push('(CPU in % of one core over the phase; "others": other processes on the machine, "!" when a round was disturbed)');
   out.push('');
   for (const v of report.variants) {
-    out.push(`p95 ratio ${v.variant}: ${fmt(v.normal.p95Ratio, 2)}x under flood (p50 ${fmt(v.normal.p50Ratio, 2)}x, p99 ${fmt(v.normal.p99Ratio, 2)}x)`);
+    out.push(
+      `p95 ratio ${v.variant}: ${fmt(v.normal.p95Ratio, 2)}x under flood (p50 ${fmt(v.normal.p50Ratio, 2)}x, p99 ${fmt(v.normal.p99Ratio, 2)}x)`,
+    );
   }
   for (const v of report.variants) {
     out.push('');
     out.push(`Rejections — ${v.variant} (${v.label})`);
     const kinds = v.isolated.map((iso) => ({ iso, fl: v.underFlood.find((f) => f.kind === iso.kind) }));
-    out.push(table(kinds, [
-      { title: 'kind', value: (k) => k.iso.kind, align: 'left' },
-      { title: 'answer', value: (k) => `${k.iso.expected.status} ${k.iso.expected.code}`, align: 'left' },
-      { title: '1c p50', value: (k) => fmt(k.iso.latencyMs.p50, 2) },
-      { title: '1c p95', value: (k) => fmt(k.iso.latencyMs.p95, 2) },
-      { title: '1c p99', value: (k) => fmt(k.iso.latencyMs.p99, 2) },
-      { title: 'srv p95', value: (k) => fmt(k.iso.serverMs.p95, 2) },
-      { title: 'CPU ms', value: (k) => fmt(k.iso.serverCpuMsPerReq, 2) },
-      { title: 'flood n', value: (k) => String(k.fl?.requests ?? 0) },
-      { title: 'fl p50', value: (k) => fmt(k.fl?.latencyMs.p50, 1) },
-      { title: 'fl p95', value: (k) => fmt(k.fl?.latencyMs.p95, 1) },
-      { title: 'fl p99', value: (k) => fmt(k.fl?.latencyMs.p99, 1) },
-      { title: 'fl srv p95', value: (k) => fmt(k.fl?.serverMs.p95, 2) },
-      { title: 'errors', value: (k) => String(k.iso.errors + (k.fl?.errors ?? 0)) },
-      { title: 'SQL', value: (k) => `${k.iso.withSql + k.iso.noTiming + (k.fl ? k.fl.withSql + k.fl.noTiming : 0)} / ${k.iso.wireStatements}` },
-    ]));
+    out.push(
+      table(kinds, [
+        { title: 'kind', value: (k) => k.iso.kind, align: 'left' },
+        { title: 'answer', value: (k) => `${k.iso.expected.status} ${k.iso.expected.code}`, align: 'left' },
+        { title: '1c p50', value: (k) => fmt(k.iso.latencyMs.p50, 2) },
+        { title: '1c p95', value: (k) => fmt(k.iso.latencyMs.p95, 2) },
+        { title: '1c p99', value: (k) => fmt(k.iso.latencyMs.p99, 2) },
+        { title: 'srv p95', value: (k) => fmt(k.iso.serverMs.p95, 2) },
+        { title: 'CPU ms', value: (k) => fmt(k.iso.serverCpuMsPerReq, 2) },
+        { title: 'flood n', value: (k) => String(k.fl?.requests ?? 0) },
+        { title: 'fl p50', value: (k) => fmt(k.fl?.latencyMs.p50, 1) },
+        { title: 'fl p95', value: (k) => fmt(k.fl?.latencyMs.p95, 1) },
+        { title: 'fl p99', value: (k) => fmt(k.fl?.latencyMs.p99, 1) },
+        { title: 'fl srv p95', value: (k) => fmt(k.fl?.serverMs.p95, 2) },
+        { title: 'errors', value: (k) => String(k.iso.errors + (k.fl?.errors ?? 0)) },
+        {
+          title: 'SQL',
+          value: (k) => `${k.iso.withSql + k.iso.noTiming + (k.fl ? k.fl.withSql + k.fl.noTiming : 0)} / ${k.iso.wireStatements}`,
+        },
+      ]),
+    );
   }
   out.push('(1c: one connection, quiet server, ms; srv: Server-Timing total, ms; CPU ms: Cadence CPU per rejection on 1 connection;');
-  out.push(' fl: under flood, client side, ms (mostly queueing behind the other flood connections); errors: wrong status or code, or no answer;');
+  out.push(
+    ' fl: under flood, client side, ms (mostly queueing behind the other flood connections); errors: wrong status or code, or no answer;',
+  );
   out.push(' SQL: answers whose Server-Timing was not "0 statements" / statements seen on the wire by the proxy)');
   const errs = report.variants.flatMap((v) => [
     ...v.isolated.flatMap((k) => Object.entries(k.errorKinds).map(([e, n]) => `${v.variant} ${k.kind} (1 conn): ${n}× ${e}`)),
     ...v.underFlood.flatMap((k) => Object.entries(k.errorKinds).map(([e, n]) => `${v.variant} ${k.kind} (flood): ${n}× ${e}`)),
-    ...(['alone', 'flood'] as const).flatMap((p) => Object.entries(v.normal[p]?.errorKinds ?? {}).map(([e, n]) => `${v.variant} normal (${p}): ${n}× ${e}`)),
+    ...(['alone', 'flood'] as const).flatMap((p) =>
+      Object.entries(v.normal[p]?.errorKinds ?? {}).map(([e, n]) => `${v.variant} normal (${p}): ${n}× ${e}`),
+    ),
   ]);
   if (errs.length) out.push('', 'Errors:', ...errs.slice(0, 30).map((e) => `  ${e}`));
   out.push('', 'Issue 4 goals:', ...report.goals.map((g) => `  ${g.pass ? 'PASS' : 'FAIL'}  ${g.goal}: ${g.actual}`));
-  const disturbed = report.variants.flatMap((v) => v.rounds.filter((r) => r.disturbed).map((r) => `${v.variant} round ${r.round} ${r.phase} (${fmt((r.otherCpuMs / r.elapsedMs) * 100, 0)}% of a core: ${r.busiest})`));
+  const disturbed = report.variants.flatMap((v) =>
+    v.rounds
+      .filter((r) => r.disturbed)
+      .map((r) => `${v.variant} round ${r.round} ${r.phase} (${fmt((r.otherCpuMs / r.elapsedMs) * 100, 0)}% of a core: ${r.busiest})`),
+  );
   if (disturbed.length) out.push('', `note: other processes used CPU during ${disturbed.join(', ')}; those figures are disturbed.`);
   return out.join('\n');
 }
@@ -862,7 +969,11 @@ function renderHtml(report: FloodReport): string {
       groups: report.variants.flatMap((v) =>
         (['p50', 'p95', 'p99'] as const).map((p) => ({
           label: `${v.variant} ${p}`,
-          bars: (['alone', 'flood'] as const).map((ph) => ({ label: ph === 'alone' ? 'alone' : 'under flood', value: v.normal[ph]?.latencyMs[p] ?? null, color: phaseColors[ph] })),
+          bars: (['alone', 'flood'] as const).map((ph) => ({
+            label: ph === 'alone' ? 'alone' : 'under flood',
+            value: v.normal[ph]?.latencyMs[p] ?? null,
+            color: phaseColors[ph],
+          })),
         })),
       ),
       width: 900,
@@ -880,7 +991,16 @@ function renderHtml(report: FloodReport): string {
         ],
       };
     });
-    charts.push(barChart({ title: `Rejection p95 by kind — ${v.variant}`, unit: 'ms', groups, reference: { value: GOAL_REJECTION_P95_MS, label: `goal ${GOAL_REJECTION_P95_MS} ms` }, width: 1000, scale: 'log' }));
+    charts.push(
+      barChart({
+        title: `Rejection p95 by kind — ${v.variant}`,
+        unit: 'ms',
+        groups,
+        reference: { value: GOAL_REJECTION_P95_MS, label: `goal ${GOAL_REJECTION_P95_MS} ms` },
+        width: 1000,
+        scale: 'log',
+      }),
+    );
   }
   charts.push(
     barChart({
@@ -888,7 +1008,11 @@ function renderHtml(report: FloodReport): string {
       unit: 'ms',
       groups: (report.variants[0]?.isolated ?? []).map((iso) => ({
         label: iso.kind,
-        bars: report.variants.map((v, i) => ({ label: v.variant, value: v.isolated.find((k) => k.kind === iso.kind)?.serverCpuMsPerReq ?? null, color: ['#4e79a7', '#f28e2b'][i] })),
+        bars: report.variants.map((v, i) => ({
+          label: v.variant,
+          value: v.isolated.find((k) => k.kind === iso.kind)?.serverCpuMsPerReq ?? null,
+          color: ['#4e79a7', '#f28e2b'][i],
+        })),
       })),
       width: 1000,
     }),
@@ -897,24 +1021,26 @@ function renderHtml(report: FloodReport): string {
     (['alone', 'flood'] as const).flatMap((p) => {
       const a = v.normal[p];
       if (!a) return [];
-      return [[
-        v.variant,
-        p === 'alone' ? 'alone' : '+ flood',
-        fmt(a.reqPerSec, 0),
-        fmt(a.latencyMs.p50, 2),
-        fmt(a.latencyMs.p95, 2),
-        fmt(a.latencyMs.p99, 2),
-        fmt(a.latencyMs.max, 1),
-        String(a.errors),
-        a.p95ByRound.map((x) => fmt(x, 1)).join(' / '),
-        `${fmt(a.serverCpuPctOfCore, 0)}%`,
-        `${fmt(a.pgCpuPctOfCore, 0)}%`,
-        p === 'flood' ? `${fmt(a.floodClientCpuPctOfCore, 0)}%` : '–',
-        fmt(a.floodReqPerSec, 0),
-        a.floodErrors === null ? '–' : String(a.floodErrors),
-        `${fmt(a.otherCpuPctOfCore, 0)}%${a.disturbedRounds ? ' (disturbed)' : ''}`,
-        p === 'flood' ? `${fmt(v.normal.p95Ratio, 2)}x` : '',
-      ]];
+      return [
+        [
+          v.variant,
+          p === 'alone' ? 'alone' : '+ flood',
+          fmt(a.reqPerSec, 0),
+          fmt(a.latencyMs.p50, 2),
+          fmt(a.latencyMs.p95, 2),
+          fmt(a.latencyMs.p99, 2),
+          fmt(a.latencyMs.max, 1),
+          String(a.errors),
+          a.p95ByRound.map((x) => fmt(x, 1)).join(' / '),
+          `${fmt(a.serverCpuPctOfCore, 0)}%`,
+          `${fmt(a.pgCpuPctOfCore, 0)}%`,
+          p === 'flood' ? `${fmt(a.floodClientCpuPctOfCore, 0)}%` : '–',
+          fmt(a.floodReqPerSec, 0),
+          a.floodErrors === null ? '–' : String(a.floodErrors),
+          `${fmt(a.otherCpuPctOfCore, 0)}%${a.disturbedRounds ? ' (disturbed)' : ''}`,
+          p === 'flood' ? `${fmt(v.normal.p95Ratio, 2)}x` : '',
+        ],
+      ];
     }),
   );
   const kindTables = report.variants.map((v) => {
@@ -1036,11 +1162,15 @@ class FloodChild {
   }
 
   static async start(): Promise<FloodChild> {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', EXIT_WITH_PARENT, path.join(BENCH_DIR, 'lib', 'flood-client.ts')], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, CADENCE_FLOOD_CLIENT: '1', NODE_ENV: 'production' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', EXIT_WITH_PARENT, path.join(BENCH_DIR, 'lib', 'flood-client.ts')],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, CADENCE_FLOOD_CLIENT: '1', NODE_ENV: 'production' },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     const fc = new FloodChild(child);
     await fc.next('ready', 30_000);
     return fc;

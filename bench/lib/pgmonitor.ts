@@ -5,7 +5,10 @@ import pg from 'pg';
 import { sumCpuMs } from './proc.js';
 
 export class PgMonitor {
-  private constructor(private readonly client: pg.Client, readonly local: boolean) {}
+  private constructor(
+    private readonly client: pg.Client,
+    readonly local: boolean,
+  ) {}
 
   static async open(url: string): Promise<PgMonitor> {
     const client = new pg.Client({ connectionString: url, application_name: 'cadence-bench-monitor' });

@@ -39,7 +39,10 @@ interface SessionRow {
 
 const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
 const cursorOf = (id: string) => Buffer.from(`GPC:S:${id}`, 'utf8').toString('base64');
-const idOf = (cursor: string) => Buffer.from(cursor, 'base64').toString('utf8').replace(/^GPC:S:/, '');
+const idOf = (cursor: string) =>
+  Buffer.from(cursor, 'base64')
+    .toString('utf8')
+    .replace(/^GPC:S:/, '');
 
 function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
@@ -47,7 +50,8 @@ function unauthenticated(message: string): GraphQLError {
 
 function pageSize(first: number | null | undefined): number {
   const n = first ?? 20;
-  if (n < 1 || n > 100) throw new GraphQLError('"first" must be between 1 and 100', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+  if (n < 1 || n > 100)
+    throw new GraphQLError('"first" must be between 1 and 100', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
   return n;
 }
 
@@ -58,7 +62,11 @@ const resolvers = {
   }),
   Node: { __resolveType: () => null },
   Query: {
-    sessions: async (_: unknown, args: { first?: number | null; after?: string | null; status?: 'ACTIVE' | 'COMPLETED' | null }, ctx: Ctx) => {
+    sessions: async (
+      _: unknown,
+      args: { first?: number | null; after?: string | null; status?: 'ACTIVE' | 'COMPLETED' | null },
+      ctx: Ctx,
+    ) => {
       const first = pageSize(args.first);
       const rows = await ctx.prisma.interviewSession.findMany({
         where: { userId: ctx.userId, ...(args.status ? { status: args.status } : {}) },
@@ -83,15 +91,19 @@ const resolvers = {
   InterviewSession: {
     id: (s: SessionRow) => globalId('InterviewSession', s.id),
     // One query per session for each relation: the N+1 this build exists to show.
-    jobPosting: (s: SessionRow, _: unknown, ctx: Ctx) =>
-      ctx.prisma.jobPosting.findFirstOrThrow({ where: { id: s.jobPostingId } }),
+    jobPosting: (s: SessionRow, _: unknown, ctx: Ctx) => ctx.prisma.jobPosting.findFirstOrThrow({ where: { id: s.jobPostingId } }),
     messages: async (s: SessionRow, args: { first?: number | null }, ctx: Ctx) => {
       const first = pageSize(args.first);
       const rows = await ctx.prisma.sessionMessage.findMany({ where: { sessionId: s.id }, orderBy: { seq: 'asc' }, take: first + 1 });
       const edges = rows.slice(0, first).map((node) => ({ cursor: cursorOf(node.id), node }));
       return {
         edges,
-        pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+        pageInfo: {
+          hasNextPage: rows.length > first,
+          hasPreviousPage: false,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
       };
     },
     feedback: (s: SessionRow, _: unknown, ctx: Ctx) =>
@@ -141,7 +153,14 @@ function main(): void {
   const server = http.createServer(yoga);
   server.keepAliveTimeout = 60_000;
   server.listen(Number(process.env.PORT ?? 4000), process.env.HOST ?? '127.0.0.1');
-  const stop = () => server.close(() => void prisma.$disconnect().then(() => pool.end()).finally(() => process.exit(0)));
+  const stop = () =>
+    server.close(
+      () =>
+        void prisma
+          .$disconnect()
+          .then(() => pool.end())
+          .finally(() => process.exit(0)),
+    );
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

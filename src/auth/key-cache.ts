@@ -133,7 +133,11 @@ export class ApiKeyCache {
     this.evict(apiKeyId);
     if (!redis || this.ttlMs <= 0) return;
     await redis.publish(CHANNEL, apiKeyId).catch((error: Error) => {
-      broadcastWarnings.warn(log, { err: { message: error.message }, apiKeyId }, 'could not broadcast a key revocation; other instances keep it until their cache expires');
+      broadcastWarnings.warn(
+        log,
+        { err: { message: error.message }, apiKeyId },
+        'could not broadcast a key revocation; other instances keep it until their cache expires',
+      );
     });
   }
 

@@ -121,7 +121,11 @@ export class ResponseCache {
     this.invalidate(userId);
     if (!redis || !this.enabled) return;
     await redis.publish(CHANNEL, userId).catch((error: Error) => {
-      broadcastWarnings.warn(log, { err: { message: error.message }, userId }, 'could not broadcast a response-cache invalidation; other instances may serve this user stale answers until their entries expire');
+      broadcastWarnings.warn(
+        log,
+        { err: { message: error.message }, userId },
+        'could not broadcast a response-cache invalidation; other instances may serve this user stale answers until their entries expire',
+      );
     });
   }
 

@@ -1,6 +1,15 @@
 // How long the shared tier keeps an answer: the shortest TTL of the types it selects (DESIGN.md's
 // table). Lists change with every write of their items, so any list or connection keeps 60 s.
-import { getNamedType, isListType, getNullableType, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isListType,
+  getNullableType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { MAX_ENTRY_TTL_SECONDS } from './redis-tier.js';
 
 export const TTL_SECONDS_BY_TYPE: Readonly<Record<string, number>> = {

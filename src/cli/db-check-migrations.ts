@@ -50,7 +50,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Expected failures get one clear line; anything else is a bug and keeps its stack.
-    const expected = err instanceof MigrationError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
+    const expected =
+      err instanceof MigrationError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
     console.error(expected ? `db:check-migrations failed: ${(err as Error).message}` : err);
     process.exitCode = 2;
   },

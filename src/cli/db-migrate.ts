@@ -63,7 +63,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Expected failures get one clear line; anything else is a bug and keeps its stack.
-    const expected = err instanceof MigrationError || err instanceof ConfigError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
+    const expected =
+      err instanceof MigrationError ||
+      err instanceof ConfigError ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
     console.error(expected ? `db:migrate failed: ${(err as Error).message}` : err);
     process.exitCode = 1;
   },

@@ -29,7 +29,8 @@ async function main(argv: string[]): Promise<number> {
 
   const name = positionals.join(' ');
   // Fail on an unusable name before spending seconds on the diff.
-  if (slugifyMigrationName(name) === '') throw new MigrationError(`"${name}" is not a usable migration name: use letters, digits and underscores.`);
+  if (slugifyMigrationName(name) === '')
+    throw new MigrationError(`"${name}" is not a usable migration name: use letters, digits and underscores.`);
   console.error(`Comparing ${rel(MIGRATIONS_DIR)} with ${rel(SCHEMA_PATH)}…`);
   const folder = await createMigration(name);
   if (folder === null) {
@@ -51,7 +52,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Expected failures get one clear line; anything else is a bug and keeps its stack.
-    const expected = err instanceof MigrationError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
+    const expected =
+      err instanceof MigrationError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
     console.error(expected ? `db:migration failed: ${(err as Error).message}` : err);
     process.exitCode = 1;
   },

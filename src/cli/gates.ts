@@ -55,7 +55,9 @@ async function main(): Promise<number> {
     console.log(args.includes('--json') ? JSON.stringify(rows, null, 2) : formatGateTable(rows));
     const failed = rows.filter((r) => r.failures.length);
     for (const row of failed) console.error(`${row.operation}: ${row.failures.join('; ')}`);
-    console.error(failed.length ? `${failed.length} of ${rows.length} operations fail their gate.` : `All ${rows.length} operations pass their gate.`);
+    console.error(
+      failed.length ? `${failed.length} of ${rows.length} operations fail their gate.` : `All ${rows.length} operations pass their gate.`,
+    );
     return failed.length ? 1 : 0;
   } finally {
     await database.close();

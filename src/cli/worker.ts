@@ -26,7 +26,9 @@ Environment (see docs/queue.md for the full table):
 async function run(config: Config): Promise<void> {
   const log = createLogger({ level: config.LOG_LEVEL });
   if (!config.DATABASE_URL) {
-    console.error('npm run worker needs DATABASE_URL: the embedded database belongs to the server process, whose own worker runs the queue.');
+    console.error(
+      'npm run worker needs DATABASE_URL: the embedded database belongs to the server process, whose own worker runs the queue.',
+    );
     process.exit(2);
   }
   const database = await openDatabase(config);

@@ -55,13 +55,20 @@ export const length: Heuristic = ({ tokens }) => {
   const n = tokens.words.length;
   const words = plural(n, 'word');
   if (n < FAR_TOO_SHORT_WORDS)
-    return { id: 'length', points: -20, improvement: sentence('Answer is far too short to show your experience', `${words}; aim for 100-300`) };
-  if (n < TOO_SHORT_WORDS)
-    return { id: 'length', points: -10, improvement: sentence('Answer is too short', `${words}; aim for 100-300`) };
+    return {
+      id: 'length',
+      points: -20,
+      improvement: sentence('Answer is far too short to show your experience', `${words}; aim for 100-300`),
+    };
+  if (n < TOO_SHORT_WORDS) return { id: 'length', points: -10, improvement: sentence('Answer is too short', `${words}; aim for 100-300`) };
   if (n < DEEP_ENOUGH_WORDS)
     return { id: 'length', points: 0, improvement: sentence('Go one level deeper with specifics', `${words}; 100-300 is typical`) };
   if (n <= TOO_LONG_WORDS) return { id: 'length', points: 10, strength: sentence('Answer length is well judged', words) };
-  return { id: 'length', points: -8, improvement: sentence('Answer runs long; lead with the key points', `${words}; aim for under ${TOO_LONG_WORDS}`) };
+  return {
+    id: 'length',
+    points: -8,
+    improvement: sentence('Answer runs long; lead with the key points', `${words}; aim for under ${TOO_LONG_WORDS}`),
+  };
 };
 
 // ---- structure (STAR) ---------------------------------------------------------------------------------------------
@@ -71,39 +78,157 @@ const STAR_PARTS: readonly StarPart[] = ['situation', 'task', 'action', 'result'
 
 export const STAR_CUES: Readonly<Record<StarPart, readonly string[]>> = {
   situation: [
-    'situation', 'context', 'background', 'at the time', 'at my last', 'at my previous', 'in my last', 'in my previous',
-    'previously', 'last year', 'we had', 'there was', 'the problem was', 'the issue was', 'our team', 'my team', 'when i was',
-    'we were', 'faced',
+    'situation',
+    'context',
+    'background',
+    'at the time',
+    'at my last',
+    'at my previous',
+    'in my last',
+    'in my previous',
+    'previously',
+    'last year',
+    'we had',
+    'there was',
+    'the problem was',
+    'the issue was',
+    'our team',
+    'my team',
+    'when i was',
+    'we were',
+    'faced',
   ],
   task: [
-    'task', 'goal', 'objective', 'responsible', 'responsibility', 'needed to', 'had to', 'my job was', 'my role was',
-    'asked to', 'challenge', 'deadline', 'requirement', 'requirements', 'aim was', 'wanted to', 'was to',
+    'task',
+    'goal',
+    'objective',
+    'responsible',
+    'responsibility',
+    'needed to',
+    'had to',
+    'my job was',
+    'my role was',
+    'asked to',
+    'challenge',
+    'deadline',
+    'requirement',
+    'requirements',
+    'aim was',
+    'wanted to',
+    'was to',
   ],
   action: [
-    'i built', 'i implemented', 'i designed', 'i decided', 'i led', 'i wrote', 'i created', 'i proposed', 'i introduced',
-    'i organised', 'i organized', 'i refactored', 'i migrated', 'i added', 'i analysed', 'i analyzed', 'i investigated',
-    'i profiled', 'i automated', 'i coordinated', 'i negotiated', 'i rewrote', 'i deployed', 'i shipped', 'i launched',
-    'i mentored', 'i optimised', 'i optimized', 'i fixed', 'i prototyped', 'i measured', 'i benchmarked', 'i set up',
-    'i drove', 'i owned', 'i reviewed', 'i instrumented', 'i paired', 'i escalated', 'i presented', 'i documented',
-    'i tested', 'i talked', 'i met', 'i reached out', 'i scheduled', 'i split', 'i replaced', 'i moved', 'i started',
-    'i spoke', 'i asked', 'i suggested', 'i changed', 'i ran', 'i traced', 'i wrote up', 'i took',
-    'implemented', 'refactored', 'migrated', 'profiled', 'automated',
+    'i built',
+    'i implemented',
+    'i designed',
+    'i decided',
+    'i led',
+    'i wrote',
+    'i created',
+    'i proposed',
+    'i introduced',
+    'i organised',
+    'i organized',
+    'i refactored',
+    'i migrated',
+    'i added',
+    'i analysed',
+    'i analyzed',
+    'i investigated',
+    'i profiled',
+    'i automated',
+    'i coordinated',
+    'i negotiated',
+    'i rewrote',
+    'i deployed',
+    'i shipped',
+    'i launched',
+    'i mentored',
+    'i optimised',
+    'i optimized',
+    'i fixed',
+    'i prototyped',
+    'i measured',
+    'i benchmarked',
+    'i set up',
+    'i drove',
+    'i owned',
+    'i reviewed',
+    'i instrumented',
+    'i paired',
+    'i escalated',
+    'i presented',
+    'i documented',
+    'i tested',
+    'i talked',
+    'i met',
+    'i reached out',
+    'i scheduled',
+    'i split',
+    'i replaced',
+    'i moved',
+    'i started',
+    'i spoke',
+    'i asked',
+    'i suggested',
+    'i changed',
+    'i ran',
+    'i traced',
+    'i wrote up',
+    'i took',
+    'implemented',
+    'refactored',
+    'migrated',
+    'profiled',
+    'automated',
   ],
   result: [
-    'result', 'results', 'resulted', 'as a result', 'outcome', 'in the end', 'ultimately', 'reduced', 'increased',
-    'improved', 'saved', 'cut', 'grew', 'dropped', 'decreased', 'halved', 'doubled', 'led to', 'which meant', 'impact',
-    'learned', 'learnt', 'lesson', 'delivered', 'successfully', 'achieved', 'shipped on time', 'went from', 'fell',
+    'result',
+    'results',
+    'resulted',
+    'as a result',
+    'outcome',
+    'in the end',
+    'ultimately',
+    'reduced',
+    'increased',
+    'improved',
+    'saved',
+    'cut',
+    'grew',
+    'dropped',
+    'decreased',
+    'halved',
+    'doubled',
+    'led to',
+    'which meant',
+    'impact',
+    'learned',
+    'learnt',
+    'lesson',
+    'delivered',
+    'successfully',
+    'achieved',
+    'shipped on time',
+    'went from',
+    'fell',
   ],
 };
 
-const STAR_MATCHER = new PhraseMatcher<StarPart>(
-  STAR_PARTS.flatMap((part) => STAR_CUES[part].map((cue) => [cue, part] as const)),
-);
+const STAR_MATCHER = new PhraseMatcher<StarPart>(STAR_PARTS.flatMap((part) => STAR_CUES[part].map((cue) => [cue, part] as const)));
 
 const BEHAVIOURAL_CUES = new PhraseMatcher<true>(
-  ['tell me about a time', 'describe a time', 'describe a situation', 'give me an example', 'give an example', 'a time when', 'a time you', 'walk me through a time', 'have you ever'].map(
-    (cue) => [cue, true] as const,
-  ),
+  [
+    'tell me about a time',
+    'describe a time',
+    'describe a situation',
+    'give me an example',
+    'give an example',
+    'a time when',
+    'a time you',
+    'walk me through a time',
+    'have you ever',
+  ].map((cue) => [cue, true] as const),
 );
 
 export function isBehaviouralQuestion(words: readonly string[]): boolean {
@@ -163,10 +288,45 @@ export const roleSkills: Heuristic = ({ tokens, postingSkills: skills }) => {
 
 const HESITATION = /^(?:u+m+|u+h+m*|e+r+m+|e+r+|h+m+|a+h+)$/;
 // "like" is a filler after these ("it was like really slow"), not in "I would like to" or "things like caching".
-const LIKE_FILLER_AFTER = new Set(['was', 'is', 'were', "it's", "that's", 'and', 'but', 'so', 'just', "i'm", "we're", "they're", 'um', 'uh', 'like', 'basically', 'actually']);
+const LIKE_FILLER_AFTER = new Set([
+  'was',
+  'is',
+  'were',
+  "it's",
+  "that's",
+  'and',
+  'but',
+  'so',
+  'just',
+  "i'm",
+  "we're",
+  "they're",
+  'um',
+  'uh',
+  'like',
+  'basically',
+  'actually',
+]);
 // "you know" is a question after these ("do you know"), "sort of"/"kind of" a real noun after these ("what kind of").
 const YOU_KNOW_NOT_AFTER = new Set(['do', 'did', 'if', "don't", 'what', 'whether', 'would', 'might']);
-const KIND_OF_NOT_AFTER = new Set(['what', 'this', 'that', 'the', 'a', 'any', 'every', 'which', 'same', 'one', 'these', 'those', 'some', 'different', 'right', 'wrong']);
+const KIND_OF_NOT_AFTER = new Set([
+  'what',
+  'this',
+  'that',
+  'the',
+  'a',
+  'any',
+  'every',
+  'which',
+  'same',
+  'one',
+  'these',
+  'those',
+  'some',
+  'different',
+  'right',
+  'wrong',
+]);
 
 /** Filler words in an answer, with counts, in order of first use. */
 export function fillerCounts(tokens: Tokens): Map<string, number> {
@@ -177,7 +337,8 @@ export function fillerCounts(tokens: Tokens): Map<string, number> {
     const word = words[i] as string;
     const previous = i > 0 ? (words[i - 1] as string) : '';
     const next = words[i + 1];
-    if (word.length <= 5 && HESITATION.test(word)) add(word.startsWith('u') ? (word.includes('m') ? 'um' : 'uh') : word.replace(/(.)\1+/g, '$1'));
+    if (word.length <= 5 && HESITATION.test(word))
+      add(word.startsWith('u') ? (word.includes('m') ? 'um' : 'uh') : word.replace(/(.)\1+/g, '$1'));
     else if (word === 'basically' || word === 'actually' || word === 'literally') add(word);
     else if (word === 'like') {
       const commaAfter = next !== undefined && breakBefore[i + 1] === true;
@@ -198,7 +359,9 @@ export const filler: Heuristic = ({ tokens }) => {
   const counts = fillerCounts(tokens);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   if (total === 0)
-    return n >= TOO_SHORT_WORDS ? { id: 'filler', points: 4, strength: sentence('Crisp delivery with no filler words') } : { id: 'filler', points: 0 };
+    return n >= TOO_SHORT_WORDS
+      ? { id: 'filler', points: 4, strength: sentence('Crisp delivery with no filler words') }
+      : { id: 'filler', points: 0 };
   const details = [...counts].sort((a, b) => b[1] - a[1]).map(([word, count]) => `"${word}" x${count}`);
   const per100 = (total / Math.max(n, 1)) * 100;
   if (per100 <= 2) return { id: 'filler', points: 0 };
@@ -238,7 +401,11 @@ export function metricsIn(text: string, words: readonly string[]): string[] {
 export const metrics: Heuristic = ({ text, tokens }) => {
   const found = metricsIn(text, tokens.words);
   if (found.length === 0)
-    return { id: 'metrics', points: -5, improvement: sentence('Quantify the impact', 'time saved, % improvement, users, cost, error rates') };
+    return {
+      id: 'metrics',
+      points: -5,
+      improvement: sentence('Quantify the impact', 'time saved, % improvement, users, cost, error rates'),
+    };
   return { id: 'metrics', points: found.length >= 2 ? 12 : 6, strength: sentence('Backs claims with concrete numbers', listOf(found)) };
 };
 
@@ -261,8 +428,7 @@ export const ownership: Heuristic = ({ tokens }) => {
     return tokens.words.length >= FAR_TOO_SHORT_WORDS
       ? { id: 'ownership', points: -5, improvement: sentence('Describe your own actions in the first person', counts) }
       : { id: 'ownership', points: 0 };
-  if (ours > 3 * mine)
-    return { id: 'ownership', points: -3, improvement: sentence('Make your own part more visible', counts) };
+  if (ours > 3 * mine) return { id: 'ownership', points: -3, improvement: sentence('Make your own part more visible', counts) };
   if (mine >= 2) return { id: 'ownership', points: 8, strength: sentence('Shows clear personal ownership', counts) };
   return { id: 'ownership', points: 0 };
 };
@@ -318,8 +484,14 @@ export function assessAnswerWithHeuristics(
   const results = heuristics.map((h) => h(context));
   const score = clampScore(results.reduce((sum, r) => sum + r.points, BASE_SCORE));
   // Stable sorts: ties keep the heuristics' order.
-  const strengths = results.filter((r) => r.strength).sort((a, b) => b.points - a.points).map((r) => r.strength as string);
-  const improvements = results.filter((r) => r.improvement).sort((a, b) => a.points - b.points).map((r) => r.improvement as string);
+  const strengths = results
+    .filter((r) => r.strength)
+    .sort((a, b) => b.points - a.points)
+    .map((r) => r.strength as string);
+  const improvements = results
+    .filter((r) => r.improvement)
+    .sort((a, b) => a.points - b.points)
+    .map((r) => r.improvement as string);
   const parts = [`${verdict(score)} (${score}/100).`];
   if (strengths[0]) parts.push(`Best: ${headline(strengths[0])}.`);
   if (improvements[0]) parts.push(`Next time: ${headline(improvements[0])}.`);

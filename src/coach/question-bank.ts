@@ -60,7 +60,7 @@ export const CUSTOM_SKILL_TEMPLATES: readonly ((skill: string) => string)[] = [
 
 export const SKILL_QUESTIONS: Readonly<Record<SkillId, readonly string[]>> = {
   typescript: [
-    'How do you use TypeScript\'s type system to make invalid states unrepresentable? Give an example from your own code.',
+    "How do you use TypeScript's type system to make invalid states unrepresentable? Give an example from your own code.",
     'When have you reached for generics, conditional types or mapped types in TypeScript, and when did they make the code worse?',
     'How would you migrate a large JavaScript codebase to TypeScript with strict mode, without stopping feature work?',
     'Where do TypeScript types stop protecting you at runtime, and how do you validate data at those boundaries?',
@@ -101,7 +101,7 @@ export const SKILL_QUESTIONS: Readonly<Record<SkillId, readonly string[]>> = {
   python: [
     'How do you structure a Python project so it stays maintainable: packaging, typing, testing, dependencies?',
     'Tell me about a Python performance problem you solved. How did you profile it, and what changed?',
-    'When have you used Python\'s async features or multiprocessing, and what trade-offs did you run into?',
+    "When have you used Python's async features or multiprocessing, and what trade-offs did you run into?",
   ],
   go: [
     'How do you use goroutines and channels safely in Go? Describe a concurrency bug you have found or avoided.',

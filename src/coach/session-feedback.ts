@@ -66,7 +66,7 @@ export function assessSessionAnswers(input: { jobPosting: CoachJobPosting; answe
     const mentioned = new Set<string>();
     for (const a of answers) for (const s of skillsMentioned(tokenize(cleanForAnalysis(a.answer)).words, skills)) mentioned.add(s.label);
     const missing = skills.filter((s) => !mentioned.has(s.label)).map((s) => s.label);
-    if (missing.length === 0) strengths.push("Covered every skill the posting asks for across the interview.");
+    if (missing.length === 0) strengths.push('Covered every skill the posting asks for across the interview.');
     else {
       const shown = missing.slice(0, MAX_LISTED_SKILLS).join(', ') + (missing.length > MAX_LISTED_SKILLS ? ', …' : '');
       improvements.push(`Bring in the posting's skills you never mentioned (${shown}).`);

@@ -55,7 +55,19 @@ export const SKILLS: readonly SkillDefinition[] = [
   {
     id: 'go',
     label: 'Go',
-    aliases: ['golang', 'go lang', "go's", 'in go', 'with go', 'using go', 'go code', 'go service', 'go services', 'goroutine', 'goroutines'],
+    aliases: [
+      'golang',
+      'go lang',
+      "go's",
+      'in go',
+      'with go',
+      'using go',
+      'go code',
+      'go service',
+      'go services',
+      'goroutine',
+      'goroutines',
+    ],
     listOnlyAliases: ['go'],
   },
   { id: 'java', label: 'Java', aliases: ['java', 'jvm', 'spring boot', 'java ee', 'jakarta ee'] },
@@ -65,7 +77,11 @@ export const SKILLS: readonly SkillDefinition[] = [
     label: 'AWS',
     aliases: ['aws', 'amazon web services', 'ec2', 's3', 'aws lambda', 'dynamodb', 'cloudformation', 'ecs', 'fargate'],
   },
-  { id: 'docker', label: 'Docker', aliases: ['docker', 'dockerfile', 'container', 'containers', 'containerization', 'containerised', 'containerized'] },
+  {
+    id: 'docker',
+    label: 'Docker',
+    aliases: ['docker', 'dockerfile', 'container', 'containers', 'containerization', 'containerised', 'containerized'],
+  },
   {
     id: 'system-design',
     label: 'system design',
@@ -83,12 +99,33 @@ export const SKILLS: readonly SkillDefinition[] = [
   {
     id: 'leadership',
     label: 'leadership',
-    aliases: ['leadership', 'lead', 'tech lead', 'team lead', 'leading', 'mentoring', 'mentorship', 'mentor', 'people management', 'engineering manager'],
+    aliases: [
+      'leadership',
+      'lead',
+      'tech lead',
+      'team lead',
+      'leading',
+      'mentoring',
+      'mentorship',
+      'mentor',
+      'people management',
+      'engineering manager',
+    ],
   },
   {
     id: 'communication',
     label: 'communication',
-    aliases: ['communication', 'communicate', 'communicating', 'communicator', 'stakeholder', 'stakeholders', 'collaboration', 'collaborate', 'presenting'],
+    aliases: [
+      'communication',
+      'communicate',
+      'communicating',
+      'communicator',
+      'stakeholder',
+      'stakeholders',
+      'collaboration',
+      'collaborate',
+      'presenting',
+    ],
   },
   {
     id: 'testing',
@@ -98,7 +135,19 @@ export const SKILLS: readonly SkillDefinition[] = [
   {
     id: 'security',
     label: 'security',
-    aliases: ['security', 'secure', 'appsec', 'owasp', 'authentication', 'authorization', 'oauth', 'encryption', 'vulnerability', 'vulnerabilities', 'infosec'],
+    aliases: [
+      'security',
+      'secure',
+      'appsec',
+      'owasp',
+      'authentication',
+      'authorization',
+      'oauth',
+      'encryption',
+      'vulnerability',
+      'vulnerabilities',
+      'infosec',
+    ],
   },
   {
     id: 'data',
@@ -127,7 +176,19 @@ export const SKILLS: readonly SkillDefinition[] = [
   {
     id: 'machine-learning',
     label: 'machine learning',
-    aliases: ['machine learning', 'ml', 'deep learning', 'pytorch', 'tensorflow', 'llm', 'llms', 'nlp', 'mlops', 'artificial intelligence', 'ai'],
+    aliases: [
+      'machine learning',
+      'ml',
+      'deep learning',
+      'pytorch',
+      'tensorflow',
+      'llm',
+      'llms',
+      'nlp',
+      'mlops',
+      'artificial intelligence',
+      'ai',
+    ],
   },
 ];
 
@@ -148,9 +209,7 @@ export function knownSkillsInText(text: string): SkillId[] {
 }
 
 /** A skill the posting asks for: one the coach knows, or a free-form entry of its skills list ("Rust", "Terraform"). */
-export type PostingSkill =
-  | { kind: 'known'; id: SkillId; label: string }
-  | { kind: 'custom'; label: string; words: string[] };
+export type PostingSkill = { kind: 'known'; id: SkillId; label: string } | { kind: 'custom'; label: string; words: string[] };
 
 /** Entries of the skills list beyond this are ignored (bounds the work on hostile input). */
 export const MAX_SKILL_ENTRIES = 50;

@@ -25,10 +25,7 @@ export function cleanForAnalysis(value: unknown): string {
 
 /** Untrusted text made safe to quote back to the user: one line, no control characters, at most `maxChars`. */
 export function cleanForDisplay(value: unknown, maxChars: number): string {
-  return truncate(
-    cleanForAnalysis(value).replace(BIDI, '').replace(WHITESPACE_RUN, ' ').trim(),
-    maxChars,
-  );
+  return truncate(cleanForAnalysis(value).replace(BIDI, '').replace(WHITESPACE_RUN, ' ').trim(), maxChars);
 }
 
 /** `text` cut to at most `maxChars` code units (ending in an ellipsis when cut), never splitting a surrogate pair. */
@@ -102,7 +99,10 @@ export class PhraseMatcher<T> {
 
   /** A text word matches a phrase word exactly or as its possessive ("typescript's" matches "typescript"). */
   private static same(word: string | undefined, phraseWord: string): boolean {
-    return word === phraseWord || (word !== undefined && word.length === phraseWord.length + 2 && word.endsWith("'s") && word.startsWith(phraseWord));
+    return (
+      word === phraseWord ||
+      (word !== undefined && word.length === phraseWord.length + 2 && word.endsWith("'s") && word.startsWith(phraseWord))
+    );
   }
 
   private candidates(word: string): { words: string[]; value: T }[] | undefined {

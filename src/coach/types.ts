@@ -27,12 +27,7 @@ export interface AnswerFeedback {
 
 export interface Coach {
   /** Question for turn `questionIndex` (0-based), or null when the interview has asked all its questions. */
-  nextQuestion(input: {
-    jobPosting: CoachJobPosting;
-    resume: CoachResume;
-    questionIndex: number;
-    sessionId: string;
-  }): string | null;
+  nextQuestion(input: { jobPosting: CoachJobPosting; resume: CoachResume; questionIndex: number; sessionId: string }): string | null;
   /** Feedback on one answer to one question. */
   assessAnswer(input: { jobPosting: CoachJobPosting; question: string; answer: string }): AnswerFeedback;
   /** Feedback on the whole session from its per-answer feedback (may be empty if no answers). */

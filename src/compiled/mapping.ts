@@ -64,14 +64,20 @@ export const TYPES: Record<string, TypeMapping> = {
         kind: 'toMany',
         type: 'Operation',
         foreignKey: 'session_id',
-        orderBy: [{ column: 'created_at', direction: 'ASC' }, { column: 'id', direction: 'ASC' }],
+        orderBy: [
+          { column: 'created_at', direction: 'ASC' },
+          { column: 'id', direction: 'ASC' },
+        ],
       },
       messages: { kind: 'connection', type: 'SessionMessage', foreignKey: 'session_id', orderBy: [{ column: 'seq', direction: 'ASC' }] },
       feedback: {
         kind: 'toMany',
         type: 'Feedback',
         foreignKey: 'session_id',
-        orderBy: [{ column: 'created_at', direction: 'ASC' }, { column: 'id', direction: 'ASC' }],
+        orderBy: [
+          { column: 'created_at', direction: 'ASC' },
+          { column: 'id', direction: 'ASC' },
+        ],
       },
     },
   },
@@ -164,7 +170,10 @@ export const ROOT_FIELDS: Record<string, RootField> = {
     type: 'InterviewSession',
     ownerColumn: 'user_id',
     filters: { status: { column: 'status', pgType: '"SessionStatus"' } },
-    orderBy: [{ column: 'created_at', direction: 'DESC' }, { column: 'id', direction: 'DESC' }],
+    orderBy: [
+      { column: 'created_at', direction: 'DESC' },
+      { column: 'id', direction: 'DESC' },
+    ],
   },
 };
 
@@ -196,7 +205,8 @@ export function checkMapping(schema: GraphQLSchema): string[] {
       if (field.kind === 'column' && field.nullable === isNonNullType(graphqlField.type)) {
         problems.push(`${typeName}.${fieldName} nullability differs`);
       }
-      if (field.kind === 'toMany' && !isListType(getNullableType(graphqlField.type))) problems.push(`${typeName}.${fieldName} is not a list`);
+      if (field.kind === 'toMany' && !isListType(getNullableType(graphqlField.type)))
+        problems.push(`${typeName}.${fieldName} is not a list`);
     }
   }
   const query = schema.getQueryType()?.getFields() ?? {};

@@ -15,7 +15,8 @@ export class Unsupported extends Error {}
 
 export function operationOf(document: DocumentNode): OperationDefinitionNode {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (operations.length !== 1 || document.definitions.length !== 1) throw new Unsupported('not exactly one operation (fragments are not compiled)');
+  if (operations.length !== 1 || document.definitions.length !== 1)
+    throw new Unsupported('not exactly one operation (fragments are not compiled)');
   const [operation] = operations as [OperationDefinitionNode];
   if (operation.operation !== 'query') throw new Unsupported(`a ${operation.operation}`);
   if (operation.directives?.length) throw new Unsupported('directives on the operation');

@@ -139,7 +139,13 @@ function fieldJson(aliases: Aliases, alias: string, field: SelectedField, mappin
       const first = literalFirst(field.node.arguments ?? []);
       return connectionJson(
         aliases,
-        { type: mapping.type, where: (b) => [`${b}.${mapping.foreignKey} = ${alias}.id`], orderBy: mapping.orderBy, first: String(first), offset: '0' },
+        {
+          type: mapping.type,
+          where: (b) => [`${b}.${mapping.foreignKey} = ${alias}.id`],
+          orderBy: mapping.orderBy,
+          first: String(first),
+          offset: '0',
+        },
         field.children,
       );
     }
@@ -150,7 +156,8 @@ function fieldJson(aliases: Aliases, alias: string, field: SelectedField, mappin
 function literalFirst(args: readonly ArgumentNode[]): number {
   if (args.length === 0) return CONNECTION.defaultSize;
   const [arg] = args;
-  if (args.length !== 1 || arg!.name.value !== 'first' || arg!.value.kind !== Kind.INT) throw new Unsupported('nested connection arguments other than a literal first');
+  if (args.length !== 1 || arg!.name.value !== 'first' || arg!.value.kind !== Kind.INT)
+    throw new Unsupported('nested connection arguments other than a literal first');
   const first = Number(arg!.value.value);
   if (!Number.isInteger(first) || first < 1 || first > CONNECTION.maxSize) throw new Unsupported(`first: ${first}`);
   return first;
@@ -181,7 +188,11 @@ export function rootConnectionJson(aliases: Aliases, root: RootConnection, param
     if (params.after !== null) terms.push(cursorPredicate(a, table, root.orderBy, params.after));
     return terms;
   };
-  return connectionJson(aliases, { type: root.type, where, orderBy: root.orderBy, first: params.first, offset: params.after === null ? '0' : '1' }, selection);
+  return connectionJson(
+    aliases,
+    { type: root.type, where, orderBy: root.orderBy, first: params.first, offset: params.after === null ? '0' : '1' },
+    selection,
+  );
 }
 
 /** One of the viewer's rows by id, or SQL null when there is none. */

@@ -80,15 +80,19 @@ export async function applyMigrations(target: MigrationTarget, opts: ApplyOption
       // (an older build may be deploying), but worth saying.
       log(`Warning: the database has migrations that are not in ${migrationsDir}: ${history.unpersistedMigrationNames.join(', ')}`);
     }
-    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: NO_FILTER }).catch((err: unknown) => {
-      if (err instanceof SchemaEngineError && err.migrationName) {
-        throw new MigrationError(
-          `Migration ${err.migrationName} failed to apply; it is recorded as failed in _prisma_migrations ` +
-            `and no later migration will be applied.\n${err.message}\n` + resolveHint([err.migrationName]),
-        );
-      }
-      throw err;
-    }).catch(rethrowEngineError);
+    const { appliedMigrationNames } = await engine
+      .applyMigrations({ migrationsList, filters: NO_FILTER })
+      .catch((err: unknown) => {
+        if (err instanceof SchemaEngineError && err.migrationName) {
+          throw new MigrationError(
+            `Migration ${err.migrationName} failed to apply; it is recorded as failed in _prisma_migrations ` +
+              `and no later migration will be applied.\n${err.message}\n` +
+              resolveHint([err.migrationName]),
+          );
+        }
+        throw err;
+      })
+      .catch(rethrowEngineError);
     // Reporting what was applied is left to the caller, which has the list.
     return { applied: appliedMigrationNames };
   } finally {
@@ -217,9 +221,7 @@ export function slugifyMigrationName(name: string): string {
 }
 
 function normaliseScript(script: string): string {
-  const meaningful = script
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !/^-- This is an empty migration\.?$/.test(line.trim()));
+  const meaningful = script.split('\n').filter((line) => line.trim() !== '' && !/^-- This is an empty migration\.?$/.test(line.trim()));
   return meaningful.length === 0 ? '' : script;
 }
 
@@ -227,7 +229,11 @@ function normaliseScript(script: string): string {
 function nextTimestamp(now: Date, existing: string[]): string {
   const format = (d: Date) => d.toISOString().replace(/\D/g, '').slice(0, 14);
   let candidate = now;
-  const newest = existing.map((n) => n.slice(0, 14)).filter((p) => /^\d{14}$/.test(p)).sort().at(-1);
+  const newest = existing
+    .map((n) => n.slice(0, 14))
+    .filter((p) => /^\d{14}$/.test(p))
+    .sort()
+    .at(-1);
   while (newest !== undefined && format(candidate) <= newest) candidate = new Date(candidate.getTime() + 1000);
   return format(candidate);
 }

@@ -132,10 +132,7 @@ export class SchemaEngineSession {
     private readonly adapter: ErrorCapturingSqlMigrationAwareDriverAdapterFactory,
   ) {}
 
-  static async open(
-    factory: SqlMigrationAwareDriverAdapterFactory,
-    opts: OpenSchemaEngineOptions = {},
-  ): Promise<SchemaEngineSession> {
+  static async open(factory: SqlMigrationAwareDriverAdapterFactory, opts: OpenSchemaEngineOptions = {}): Promise<SchemaEngineSession> {
     await loadSchemaEngineWasm();
     // The engine only talks to adapters through the error-capturing wrapper: every call returns a
     // Result, and a thrown JS error is parked in `errorRegistry` under an id the engine reports.
@@ -153,9 +150,7 @@ export class SchemaEngineSession {
       }
     };
     // `datamodels` is only a default for commands that take no schema; every call here passes its own.
-    const engine = await translateErrors(adapter, () =>
-      bindings.SchemaEngine.new({ datamodels: undefined }, onLog, adapter),
-    );
+    const engine = await translateErrors(adapter, () => bindings.SchemaEngine.new({ datamodels: undefined }, onLog, adapter));
     return new SchemaEngineSession(engine, adapter);
   }
 
@@ -197,10 +192,7 @@ interface EngineErrorLike {
  * adapter's registry, and the Rust span trace the engine appends ("   0: schema_engine_wasm::…")
  * is dropped because it says nothing to the person running a migration.
  */
-async function translateErrors<T>(
-  adapter: ErrorCapturingSqlMigrationAwareDriverAdapterFactory,
-  fn: () => Promise<T>,
-): Promise<T> {
+async function translateErrors<T>(adapter: ErrorCapturingSqlMigrationAwareDriverAdapterFactory, fn: () => Promise<T>): Promise<T> {
   try {
     return await trackCall(fn);
   } catch (raw) {

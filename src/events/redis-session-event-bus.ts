@@ -83,7 +83,11 @@ export class RedisSessionEventBus implements SessionEventBus {
       },
       (error: Error) => {
         // Logged once per outage: at most once delivery, the client refetches on reconnecting.
-        if (!this.publishFailing) this.log.warn({ err: { message: error.message }, topic: topic.split(':')[1] }, 'could not publish a session event; subscribers miss it');
+        if (!this.publishFailing)
+          this.log.warn(
+            { err: { message: error.message }, topic: topic.split(':')[1] },
+            'could not publish a session event; subscribers miss it',
+          );
         this.publishFailing = true;
       },
     );
@@ -98,7 +102,10 @@ export class RedisSessionEventBus implements SessionEventBus {
     id.catch(() => {}); // Only fails when the subscriber client is closed.
     return () => {
       stopped = true;
-      void id.then((subId) => this.pubsub.unsubscribe(subId), () => {});
+      void id.then(
+        (subId) => this.pubsub.unsubscribe(subId),
+        () => {},
+      );
     };
   }
 }

@@ -21,9 +21,10 @@ export function useAdminRoutes(options: AdminRoutesOptions): Plugin {
       const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
       // Digests of equal length, so the comparison takes the same time whatever was sent.
       if (expected !== undefined && given !== undefined && timingSafeEqual(digest(given), expected)) return;
-      const message = expected === undefined
-        ? 'this route is closed: set METRICS_TOKEN to open it'
-        : 'this route needs Authorization: Bearer <METRICS_TOKEN>';
+      const message =
+        expected === undefined
+          ? 'this route is closed: set METRICS_TOKEN to open it'
+          : 'this route needs Authorization: Bearer <METRICS_TOKEN>';
       endResponse(
         fetchAPI.Response.json(
           { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] },

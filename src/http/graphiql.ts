@@ -157,7 +157,11 @@ export function exampleOperations(schema: GraphQLSchema): ExampleOperation[] {
       const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
       if (type && isNonNullType(type)) variables[definition.variable.name.value] = placeholder(type, definition.variable.name.value, 0);
     }
-    return { name: operation?.name?.value ?? file.replace(/\.graphql$/, ''), document, variables: Object.keys(variables).length ? variables : null };
+    return {
+      name: operation?.name?.value ?? file.replace(/\.graphql$/, ''),
+      document,
+      variables: Object.keys(variables).length ? variables : null,
+    };
   });
   const rank = (name: string) => (FIRST_TABS.includes(name) ? FIRST_TABS.indexOf(name) : FIRST_TABS.length);
   return examples.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
@@ -190,4 +194,7 @@ const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** JSON inside a <script>: no "</script>" or "<!--" can end it early. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+const scriptJson = (value: unknown) =>
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028|\u2029/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);

@@ -77,7 +77,13 @@ async function performanceReport(options: HealthOptions, cpuPercent: number, eve
     responseTime: summary.latency,
     requests: summary.requests,
     database: pool
-      ? { kind: 'postgres', activeConnections: pool.totalCount - pool.idleCount, idleConnections: pool.idleCount, totalConnections: pool.totalCount, waiting: pool.waitingCount }
+      ? {
+          kind: 'postgres',
+          activeConnections: pool.totalCount - pool.idleCount,
+          idleConnections: pool.idleCount,
+          totalConnections: pool.totalCount,
+          waiting: pool.waitingCount,
+        }
       : { kind: options.database?.kind ?? 'none' },
     process: {
       cpuPercent,
@@ -89,7 +95,9 @@ async function performanceReport(options: HealthOptions, cpuPercent: number, eve
     queue: { depth: queue?.[0]?.depth ?? null, concurrentGenerations: queue?.[0]?.running ?? null },
     budgets: { queryMs: options.budgets.queryMs, mutationMs: options.budgets.mutationMs },
   };
-  return detailed ? { ...base, operations: summary.operations, budgets: { ...base.budgets, byOperation: options.budgets.byOperation } } : base;
+  return detailed
+    ? { ...base, operations: summary.operations, budgets: { ...base.budgets, byOperation: options.budgets.byOperation } }
+    : base;
 }
 
 async function checkPostgres(database: Database | undefined): Promise<Check> {
@@ -125,7 +133,10 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 /** A short, secret-free reason: never the connection string or a stack. */
 function reason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\w+:\/\/\S+/g, '[url]').split('\n')[0]!.slice(0, 200);
+  return message
+    .replace(/\w+:\/\/\S+/g, '[url]')
+    .split('\n')[0]!
+    .slice(0, 200);
 }
 
 /** CPU use of this process since the previous call, in percent of one core. */

@@ -38,7 +38,10 @@ async function shutdown(signal: string, { http, log, graceMs, resources, exit = 
       await withTimeout(Promise.resolve(resource.close()), CLOSE_TIMEOUT_MS);
       log.info({ resource: resource.name }, 'closed');
     } catch (error) {
-      log.warn({ resource: resource.name, err: { message: error instanceof Error ? error.message : String(error) } }, 'could not close cleanly');
+      log.warn(
+        { resource: resource.name, err: { message: error instanceof Error ? error.message : String(error) } },
+        'could not close cleanly',
+      );
     }
   }
   log.info('stopped');

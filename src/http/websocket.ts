@@ -55,7 +55,11 @@ interface Roots {
 
 const BEARER = /^Bearer[ \t]+\S+[ \t]*$/i;
 
-export function attachWebSocket(server: Server, yoga: Cadence, { config, log, path = '/graphql' }: WebSocketOptions): { close(): Promise<void> } {
+export function attachWebSocket(
+  server: Server,
+  yoga: Cadence,
+  { config, log, path = '/graphql' }: WebSocketOptions,
+): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path, maxPayload: LIMITS.requestBodyBytes });
   const manifest = loadManifest();
   const states = new Set<ConnectionState>();
@@ -154,14 +158,17 @@ export function attachWebSocket(server: Server, yoga: Cadence, { config, log, pa
   // Connections with nothing open and nothing said for WS_IDLE_TIMEOUT_MS are closed (1000: a lazy
   // client simply reconnects when it next subscribes).
   const idleMs = config.WS_IDLE_TIMEOUT_MS;
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const state of states) {
-      if (Object.keys(state.ws.subscriptions).length === 0 && now - state.lastActive >= idleMs) {
-        state.ws.extra.socket.close(1000, 'Idle timeout');
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const state of states) {
+        if (Object.keys(state.ws.subscriptions).length === 0 && now - state.lastActive >= idleMs) {
+          state.ws.extra.socket.close(1000, 'Idle timeout');
+        }
       }
-    }
-  }, Math.max(50, Math.min(idleMs / 2, 5_000)));
+    },
+    Math.max(50, Math.min(idleMs / 2, 5_000)),
+  );
   sweep.unref();
 
   return {
@@ -189,7 +196,9 @@ function documentOf(
 ): string | GraphQLError {
   const extensions = payload.extensions ?? undefined;
   const documentId = typeof extensions?.documentId === 'string' ? extensions.documentId : undefined;
-  const id = extractPersistedOperationId({ query: payload.query, extensions, documentId } as Parameters<typeof extractPersistedOperationId>[0]);
+  const id = extractPersistedOperationId({ query: payload.query, extensions, documentId } as Parameters<
+    typeof extractPersistedOperationId
+  >[0]);
   if (id !== null) {
     const text = manifest.get(id);
     return text ?? persistedError('Unknown persisted operation id: it is not in this server’s persisted-documents.json.');
@@ -199,9 +208,13 @@ function documentOf(
     return persistedError('Only persisted operations are accepted here: send extensions.persistedQuery.sha256Hash instead of a query.');
   }
   if (payload.query.length > LIMITS.documentCharacters) {
-    return appError('GRAPHQL_PARSE_FAILED', `Document of ${payload.query.length} characters exceeds the limit of ${LIMITS.documentCharacters}.`, {
-      extensions: { limit: { name: 'characters', max: LIMITS.documentCharacters } },
-    });
+    return appError(
+      'GRAPHQL_PARSE_FAILED',
+      `Document of ${payload.query.length} characters exceeds the limit of ${LIMITS.documentCharacters}.`,
+      {
+        extensions: { limit: { name: 'characters', max: LIMITS.documentCharacters } },
+      },
+    );
   }
   return payload.query;
 }

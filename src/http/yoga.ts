@@ -55,7 +55,16 @@ export interface CadenceOptions {
   onMetricsRegistry?: (registry: Registry) => void;
 }
 
-export function createCadence({ config, log, database, redis, graphiqlHeaders, isDraining, responseCachePlugin, onMetricsRegistry }: CadenceOptions) {
+export function createCadence({
+  config,
+  log,
+  database,
+  redis,
+  graphiqlHeaders,
+  isDraining,
+  responseCachePlugin,
+  onMetricsRegistry,
+}: CadenceOptions) {
   const budgets: Budgets = {
     queryMs: config.BUDGET_QUERY_MS,
     mutationMs: config.BUDGET_MUTATION_MS,
@@ -75,7 +84,10 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
   const responseCache = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, maxBytes: config.RESPONSE_CACHE_MAX_BYTES });
   if (redis) responseCache.listen(redis);
   // Feedback generation runs in this process unless a separate `npm run worker` does it (docs/queue.md).
-  const worker = config.QUEUE_IN_SERVER && database ? createFeedbackWorker({ config, log, redis, registry: metrics.registry, ownPool: true }) : undefined;
+  const worker =
+    config.QUEUE_IN_SERVER && database
+      ? createFeedbackWorker({ config, log, redis, registry: metrics.registry, ownPool: true })
+      : undefined;
   worker?.start();
   const cacheTier = redis && config.RESPONSE_CACHE_SHARED ? new RedisCacheTier(redis, config.RESPONSE_CACHE_REDIS_TIMEOUT_MS) : undefined;
   const sessionEvents = createSessionEvents({
@@ -130,9 +142,7 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
             pool: database?.kind === 'postgres' ? database.pool : undefined,
             poolMax: config.DB_POOL_SIZE,
             concurrent: () => window.concurrent,
-            queueDepth: database
-              ? () => database.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } })
-              : undefined,
+            queueDepth: database ? () => database.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } }) : undefined,
           }),
         ]
       : []),
@@ -142,7 +152,9 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     metrics.plugin(),
     useGraphqlJsExecute(),
     // After it: a compiled plan's execute function replaces graphql-js' for the documents it covers.
-    ...(config.COMPILED_EXECUTION ? [useCompiledExecution({ registry: new PlanRegistry(schema, loadManifest().values()), log }) as Plugin] : []),
+    ...(config.COMPILED_EXECUTION
+      ? [useCompiledExecution({ registry: new PlanRegistry(schema, loadManifest().values()), log }) as Plugin]
+      : []),
     // After the execute function is chosen: it wraps that function to record and replay writes.
     useIdempotency({ ttlMs: config.IDEMPOTENCY_TTL_MS, holdMs: config.IDEMPOTENCY_HOLD_MS }) as Plugin,
     // Queries to a read replica, unless the viewer wrote within REPLICA_STICKY_MS (docs/replicas.md).
@@ -152,7 +164,14 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
     // After every other execute wrapper: the deadline covers all of them.
     useDeadline(config.REQUEST_DEADLINE_MS),
     // Last of the execute hooks: the ones above time and count a hit like any answer.
-    responseCachePlugin ?? (useResponseCache({ cache: responseCache, redis, tier: cacheTier, log, onOutcome: (outcome) => metrics.recordCache(outcome) }) as Plugin),
+    responseCachePlugin ??
+      (useResponseCache({
+        cache: responseCache,
+        redis,
+        tier: cacheTier,
+        log,
+        onOutcome: (outcome) => metrics.recordCache(outcome),
+      }) as Plugin),
     {
       async onDispose() {
         await worker?.stop(config.QUEUE_STOP_GRACE_MS);
@@ -187,7 +206,9 @@ export function createCadence({ config, log, database, redis, graphiqlHeaders, i
         remainingMs(request, config.REQUEST_DEADLINE_MS),
         config.REQUEST_DEADLINE_MS,
       ).catch((error: unknown) => {
-        throw error instanceof DeadlineExceeded ? timedOut(`The request did not finish within ${config.REQUEST_DEADLINE_MS} ms and was stopped; retry shortly`) : error;
+        throw error instanceof DeadlineExceeded
+          ? timedOut(`The request did not finish within ${config.REQUEST_DEADLINE_MS} ms and was stopped; retry shortly`)
+          : error;
       });
       const requestLog = log.child({ requestId });
       const context = createContext({

@@ -97,8 +97,9 @@ export class IdempotencyStore {
     if (this.sincePrune < 100) return;
     this.sincePrune = 0;
     await db()
-      .$executeRaw`DELETE FROM idempotency_keys WHERE id IN (SELECT id FROM idempotency_keys WHERE expires_at < now() LIMIT 100)`
-      .catch(() => {});
+      .$executeRaw`DELETE FROM idempotency_keys WHERE id IN (SELECT id FROM idempotency_keys WHERE expires_at < now() LIMIT 100)`.catch(
+      () => {},
+    );
   }
 }
 
@@ -138,8 +139,6 @@ function toStored(response: ExecutionResult): StoredResponse {
 function fromStored(stored: StoredResponse): ExecutionResult {
   return {
     data: (stored.data ?? null) as ExecutionResult['data'],
-    ...(stored.errors
-      ? { errors: stored.errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })) }
-      : {}),
+    ...(stored.errors ? { errors: stored.errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })) } : {}),
   };
 }

@@ -128,7 +128,11 @@ export class Interviews {
       const session = await lockSession(tx, userId, sessionId);
       if (!session) throw notFound('InterviewSession');
       if (session.status !== 'ACTIVE') throw conflict('This session is completed already');
-      await tx.interviewSession.update({ where: { id: sessionId }, data: { status: 'COMPLETED', completedAt: new Date() }, select: { id: true } });
+      await tx.interviewSession.update({
+        where: { id: sessionId },
+        data: { status: 'COMPLETED', completedAt: new Date() },
+        select: { id: true },
+      });
       const operation = await tx.operation.create({ data: { sessionId, kind: 'SESSION_FEEDBACK' }, select: { id: true } });
       return { sessionId, operationId: operation.id };
     });

@@ -28,7 +28,12 @@ export class EventLoopMonitor {
     const now = read(this.current);
     const last = this.previous;
     if (!last) return now;
-    return { p50Ms: Math.max(now.p50Ms, last.p50Ms), p95Ms: Math.max(now.p95Ms, last.p95Ms), p99Ms: Math.max(now.p99Ms, last.p99Ms), maxMs: Math.max(now.maxMs, last.maxMs) };
+    return {
+      p50Ms: Math.max(now.p50Ms, last.p50Ms),
+      p95Ms: Math.max(now.p95Ms, last.p95Ms),
+      p99Ms: Math.max(now.p99Ms, last.p99Ms),
+      maxMs: Math.max(now.maxMs, last.maxMs),
+    };
   }
 
   close(): void {
@@ -41,5 +46,10 @@ const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 
 function read(histogram: IntervalHistogram): EventLoopDelay {
   if (histogram.count === 0) return { p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
-  return { p50Ms: ms(histogram.percentile(50)), p95Ms: ms(histogram.percentile(95)), p99Ms: ms(histogram.percentile(99)), maxMs: ms(histogram.max) };
+  return {
+    p50Ms: ms(histogram.percentile(50)),
+    p95Ms: ms(histogram.percentile(95)),
+    p99Ms: ms(histogram.percentile(99)),
+    maxMs: ms(histogram.max),
+  };
 }

@@ -17,7 +17,7 @@ export function createMetrics(options: { pool?: pg.Pool }) {
 
   const duration = new Histogram({
     name: 'cadence_operation_duration_seconds',
-    help: 'Time from the request\'s arrival on its socket to the end of its response, by operation',
+    help: "Time from the request's arrival on its socket to the end of its response, by operation",
     labelNames,
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],

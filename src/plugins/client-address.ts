@@ -21,7 +21,10 @@ export function clientAddress(request: Request, serverContext: unknown, trustedP
   if (trustedProxies <= 0) return peer;
   const forwarded = request.headers.get('x-forwarded-for');
   if (!forwarded) return peer;
-  const hops = forwarded.split(',').map((hop) => hop.trim()).filter(Boolean);
+  const hops = forwarded
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
   // The last proxy's peer is the socket; each proxy appended the address it saw.
   const address = hops[hops.length - trustedProxies];
   return address && /^[0-9A-Fa-f.:]{2,45}$/.test(address) ? address : peer;

@@ -19,14 +19,18 @@ export interface CompiledExecutionOptions {
 
 export function useCompiledExecution({ registry, log }: CompiledExecutionOptions): Plugin<Context> {
   const { compiled, fallback } = registry.report;
-  log.info({ compiled, fallback }, `compiled execution: ${compiled.length} operation(s) compiled, ${Object.keys(fallback).length} on graphql-js`);
+  log.info(
+    { compiled, fallback },
+    `compiled execution: ${compiled.length} operation(s) compiled, ${Object.keys(fallback).length} on graphql-js`,
+  );
 
   const executeCompiled = async (args: ExecutionArgs): Promise<ExecutionResult> => {
     const plan = registry.planFor(args.document);
     const context = args.contextValue as Context;
-    const bound = plan && (args.operationName == null || args.operationName === plan.operationName)
-      ? plan.bind(args.variableValues, context.viewer?.userId ?? null)
-      : null;
+    const bound =
+      plan && (args.operationName == null || args.operationName === plan.operationName)
+        ? plan.bind(args.variableValues, context.viewer?.userId ?? null)
+        : null;
     if (!bound) return execute(args);
     const started = performance.now();
     let row: StatementRow | undefined;

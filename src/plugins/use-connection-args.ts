@@ -6,7 +6,6 @@ import {
   getNamedType,
   getNullableType,
   isObjectType,
-
   TypeInfo,
   visit,
   visitWithTypeInfo,
@@ -118,4 +117,3 @@ export function isValidCursor(value: unknown): boolean {
     return false;
   }
 }
-

@@ -21,9 +21,14 @@ export function useDeadline(deadlineMs: number): Plugin {
       const request = (args.contextValue as { request?: Request }).request;
       setExecuteFn(async (executeArgs) => {
         try {
-          return (await withinDeadline(Promise.resolve(executeFn(executeArgs)) as Promise<ExecutionResult>, remainingMs(request, deadlineMs), deadlineMs)) ;
+          return await withinDeadline(
+            Promise.resolve(executeFn(executeArgs)) as Promise<ExecutionResult>,
+            remainingMs(request, deadlineMs),
+            deadlineMs,
+          );
         } catch (error) {
-          if (error instanceof DeadlineExceeded) return { errors: [timedOut(`The request did not finish within ${deadlineMs} ms and was stopped; retry shortly`)] };
+          if (error instanceof DeadlineExceeded)
+            return { errors: [timedOut(`The request did not finish within ${deadlineMs} ms and was stopped; retry shortly`)] };
           throw error;
         }
       });

@@ -5,13 +5,7 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import {
-  NoSchemaIntrospectionCustomRule,
-  parse,
-  type GraphQLError,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { NoSchemaIntrospectionCustomRule, parse, type GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { appError, badInput } from '../errors.js';
 import { measureOperation } from '../policy/cost.js';

@@ -54,7 +54,11 @@ export function useIdempotency(options: { ttlMs: number; holdMs: number }): Plug
             return taken.response;
           case 'mismatch':
             return {
-              errors: [appError('CONFLICT', 'This Idempotency-Key was used for a different request', { extensions: { reason: 'IDEMPOTENCY_KEY_REUSED' } })],
+              errors: [
+                appError('CONFLICT', 'This Idempotency-Key was used for a different request', {
+                  extensions: { reason: 'IDEMPOTENCY_KEY_REUSED' },
+                }),
+              ],
             };
           case 'busy':
             return {

@@ -74,9 +74,7 @@ class PolicyLimiter {
   ) {
     const base = { points: policy.limit, duration: policy.windowS, keyPrefix: `${keyPrefix}:${policy.name}` };
     this.local = new RateLimiterMemory(base);
-    this.shared = redis
-      ? new RateLimiterRedis({ ...base, storeClient: redis, rejectIfRedisNotReady: true })
-      : undefined;
+    this.shared = redis ? new RateLimiterRedis({ ...base, storeClient: redis, rejectIfRedisNotReady: true }) : undefined;
   }
 
   async consume(key: string): Promise<Verdict> {

@@ -21,10 +21,7 @@ export function useSingleAuthorization(): Plugin {
       const error = unauthenticated('Send one Authorization header, not several');
       const headers = (error.extensions.http as { headers?: Record<string, string> }).headers;
       endResponse(
-        fetchAPI.Response.json(
-          { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] },
-          { status: 401, headers },
-        ),
+        fetchAPI.Response.json({ errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { status: 401, headers }),
       );
     },
   };

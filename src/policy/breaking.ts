@@ -50,7 +50,11 @@ export function committedVersions(): SchemaVersion[] {
     // --first-parent: the mainline's versions. Branches developed side by side each change the
     // schema from the same base; compared with each other in commit-date order they would show
     // differences that no client ever saw.
-    log = execFileSync('git', ['log', '--first-parent', '--format=%h', '--reverse', '--', SCHEMA_PATH], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    log = execFileSync('git', ['log', '--first-parent', '--format=%h', '--reverse', '--', SCHEMA_PATH], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return [];
   }

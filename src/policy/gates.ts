@@ -56,7 +56,12 @@ async function newSession(world: World): Promise<string> {
 
 /** A new session and its first question, the one an answer names. */
 async function newInterview(world: World): Promise<{ sessionId: string; questionId: string }> {
-  const data = await mustCall(world.transport, documents.CreateSessionDocument, { input: { jobPostingId: world.postingId, resumeId: world.resumeId } }, { key: world.key });
+  const data = await mustCall(
+    world.transport,
+    documents.CreateSessionDocument,
+    { input: { jobPostingId: world.postingId, resumeId: world.resumeId } },
+    { key: world.key },
+  );
   const question = data.createSession.messages.edges[0]?.node;
   if (!question) throw new Error('CreateSession: the session has no first question');
   return { sessionId: data.createSession.id, questionId: question.id };
@@ -66,7 +71,12 @@ async function newInterview(world: World): Promise<{ sessionId: string; question
 async function answerQuestions(world: World, questionId: string, count: number): Promise<string | null> {
   let open: string | null = questionId;
   for (let a = 0; a < count && open; a++) {
-    const answered: documents.SubmitAnswerMutation = await mustCall(world.transport, documents.SubmitAnswerDocument, { input: { questionId: open, content: ANSWER } }, { key: world.key });
+    const answered: documents.SubmitAnswerMutation = await mustCall(
+      world.transport,
+      documents.SubmitAnswerDocument,
+      { input: { questionId: open, content: ANSWER } },
+      { key: world.key },
+    );
     const next: string | null = answered.submitAnswer.nextQuestion?.id ?? null;
     open = next;
   }
@@ -89,7 +99,9 @@ export const SCENARIOS: Record<string, Scenario> = {
     return { variables: { id: created.createApiKey.apiKey.id }, key: w.key };
   },
   CreateJobPosting: async (w) => ({
-    variables: { input: { title: 'Staff Engineer', company: 'Initech', description: 'Own the GraphQL platform.', skills: ['GraphQL', 'PostgreSQL'] } },
+    variables: {
+      input: { title: 'Staff Engineer', company: 'Initech', description: 'Own the GraphQL platform.', skills: ['GraphQL', 'PostgreSQL'] },
+    },
     key: w.key,
   }),
   CreateResume: async (w) => ({ variables: { input: { title: 'Resume', content: 'Twelve years of backend work.' } }, key: w.key }),
@@ -110,7 +122,13 @@ export const SCENARIOS: Record<string, Scenario> = {
  * for the subscribed session, reads the first delivered result and closes. The SQL counted is the
  * subscribe step and that one delivery; the cost is static (the HTTP cost extension is per request).
  */
-async function measureSubscription(transport: Transport, operation: Operation<unknown, Record<string, unknown>>, variables: Record<string, unknown>, key: string | null, m: Measurement): Promise<void> {
+async function measureSubscription(
+  transport: Transport,
+  operation: Operation<unknown, Record<string, unknown>>,
+  variables: Record<string, unknown>,
+  key: string | null,
+  m: Measurement,
+): Promise<void> {
   const viewer = await mustCall(transport, documents.ViewerDocument, {}, { key });
   const userId = decodeGlobalId(viewer.viewer.id).id;
   const sessionId = decodeGlobalId(String(variables.sessionId)).id;
@@ -176,10 +194,22 @@ export async function seedWorld(transport: Transport): Promise<World> {
   const posting = await mustCall(
     transport,
     documents.CreateJobPostingDocument,
-    { input: { title: 'Senior Backend Engineer', company: 'Acme', description: 'GraphQL APIs on PostgreSQL.', skills: ['TypeScript', 'PostgreSQL', 'GraphQL'] } },
+    {
+      input: {
+        title: 'Senior Backend Engineer',
+        company: 'Acme',
+        description: 'GraphQL APIs on PostgreSQL.',
+        skills: ['TypeScript', 'PostgreSQL', 'GraphQL'],
+      },
+    },
     { key },
   );
-  const resume = await mustCall(transport, documents.CreateResumeDocument, { input: { title: 'My resume', content: 'Ten years of backend work.' } }, { key });
+  const resume = await mustCall(
+    transport,
+    documents.CreateResumeDocument,
+    { input: { title: 'My resume', content: 'Ten years of backend work.' } },
+    { key },
+  );
   const world: World = { transport, key, postingId: posting.createJobPosting.id, resumeId: resume.createResume.id, completedSessionId: '' };
   const sessions: { sessionId: string; questionId: string }[] = [];
   for (let i = 0; i < SEEDED_SESSIONS; i++) sessions.push(await newInterview(world));
@@ -194,7 +224,9 @@ export async function seedWorld(transport: Transport): Promise<World> {
 /** Operation names defined in schema/operations/*.graphql, by file. */
 export function operationFiles(): Map<string, string> {
   const names = new Map<string, string>();
-  for (const file of readdirSync(OPERATIONS_DIR).filter((f) => f.endsWith('.graphql')).sort()) {
+  for (const file of readdirSync(OPERATIONS_DIR)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()) {
     const document = parse(readFileSync(new URL(file, OPERATIONS_DIR), 'utf8'));
     for (const definition of document.definitions) {
       if (definition.kind === 'OperationDefinition' && definition.name) names.set(definition.name.value, file);

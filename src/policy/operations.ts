@@ -72,7 +72,12 @@ export async function callOperation<R, V>(
 }
 
 /** Data of a call that must succeed; throws with the errors otherwise. */
-export async function mustCall<R, V>(transport: Transport, operation: Operation<R, V>, variables: V, options: CallOptions = {}): Promise<R> {
+export async function mustCall<R, V>(
+  transport: Transport,
+  operation: Operation<R, V>,
+  variables: V,
+  options: CallOptions = {},
+): Promise<R> {
   const response = await callOperation(transport, operation, variables, options);
   if (response.status !== 200 || response.body.errors?.length || !response.body.data) {
     const name = operationName(operation as Operation<unknown, never>);

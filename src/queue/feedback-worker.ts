@@ -85,7 +85,7 @@ export class FeedbackWorker {
           this.client = database.prisma;
           this.closeDatabase = () => database.close();
         } catch (error) {
-          this.options.log.error({ err: { message: (error as Error).message } }, 'queue: could not open its database; using the server\'s');
+          this.options.log.error({ err: { message: (error as Error).message } }, "queue: could not open its database; using the server's");
         }
       }
       await this.poll();
@@ -167,9 +167,12 @@ export class FeedbackWorker {
     if (waitedMs > this.options.waitBudgetMs) {
       log.warn({ operationId: job.id, kind: job.kind, waitedMs, budgetMs: this.options.waitBudgetMs }, 'queue: job waited over budget');
     }
-    const heartbeat = setInterval(() => {
-      this.queue.heartbeat(job).catch(() => {});
-    }, Math.max(50, Math.floor(leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        this.queue.heartbeat(job).catch(() => {});
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
     try {
       const input = await loadJobInput(this.db(), job);
       if (!input) {

@@ -57,8 +57,6 @@ export function createFeedbackWorker(options: {
     waitBudgetMs: config.QUEUE_WAIT_BUDGET_MS,
     workerId: options.workerId,
     openDatabase:
-      options.ownPool && config.DATABASE_URL
-        ? () => openDatabase({ ...config, DB_POOL_SIZE: config.QUEUE_DB_POOL_SIZE })
-        : undefined,
+      options.ownPool && config.DATABASE_URL ? () => openDatabase({ ...config, DB_POOL_SIZE: config.QUEUE_DB_POOL_SIZE }) : undefined,
   });
 }

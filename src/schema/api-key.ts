@@ -53,8 +53,10 @@ builder.mutationField('createApiKey', (t) =>
     resolve: async (_root, { input }, ctx) => {
       const name = text(input.name, 'name', LIMITS.apiKeyName);
       const secret = generateApiKey();
-      const key = await write('createApiKey', (tx) =>
-        tx.apiKey.create({ data: { userId: ctx.viewer!.userId, name, prefix: secret.prefix, hash: secret.hash }, select: { id: true } }),
+      const key = await write(
+        'createApiKey',
+        (tx) =>
+          tx.apiKey.create({ data: { userId: ctx.viewer!.userId, name, prefix: secret.prefix, hash: secret.hash }, select: { id: true } }),
         { transaction: false },
       );
       return { key: secret.key, apiKeyId: key.id, userId: ctx.viewer!.userId };
@@ -65,16 +67,20 @@ builder.mutationField('createApiKey', (t) =>
 builder.mutationField('revokeApiKey', (t) =>
   t.prismaField({
     type: ApiKey,
-    description: 'Revokes one of the viewer\'s keys at once (revoking the key in use is allowed). Idempotent.',
+    description: "Revokes one of the viewer's keys at once (revoking the key in use is allowed). Idempotent.",
     authScopes: { viewer: true },
     args: { id: t.arg.id() },
     resolve: async (query, _root, args, ctx) => {
       const id = parseId(args.id, 'ApiKey');
       const where = { id, userId: ctx.viewer!.userId };
-      await write('revokeApiKey', async (tx) => {
-        const { count } = await tx.apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
-        return { revoked: count };
-      }, { transaction: false });
+      await write(
+        'revokeApiKey',
+        async (tx) => {
+          const { count } = await tx.apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
+          return { revoked: count };
+        },
+        { transaction: false },
+      );
       const key = await db().apiKey.findFirst({ ...query, where });
       if (!key) throw notFound('ApiKey');
       await ctx.revokeCachedKey(id);

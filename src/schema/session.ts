@@ -104,15 +104,18 @@ builder.mutationField('createSession', (t) =>
 );
 
 const SubmitAnswerInput = builder.inputType('SubmitAnswerInput', {
-  description: 'Send `questionId`: an answer that names its question is safe to retry. `sessionId` alone answers whatever question is open.',
+  description:
+    'Send `questionId`: an answer that names its question is safe to retry. `sessionId` alone answers whatever question is open.',
   fields: (t) => ({
     questionId: t.id({
       required: false,
-      description: 'The question answered (the open INTERVIEWER message). A repeat, or an answer to a question answered meanwhile, is CONFLICT.',
+      description:
+        'The question answered (the open INTERVIEWER message). A repeat, or an answer to a question answered meanwhile, is CONFLICT.',
     }),
     sessionId: t.id({
       required: false,
-      deprecationReason: 'Send questionId: an answer by session lands on whatever question is open when it arrives. Removal announced in schema/breaking-changes.json.',
+      deprecationReason:
+        'Send questionId: an answer by session lands on whatever question is open when it arrives. Removal announced in schema/breaking-changes.json.',
     }),
     content: t.string({ description: `The answer, at most ${LIMITS.answer} characters.` }),
   }),
@@ -124,7 +127,8 @@ SubmitAnswerPayload.implement({
   fields: (t) => ({
     session: t.prismaField({
       type: InterviewSession,
-      resolve: async (query, p) => found(await db().interviewSession.findUnique({ ...query, where: { id: p.sessionId } }), 'InterviewSession'),
+      resolve: async (query, p) =>
+        found(await db().interviewSession.findUnique({ ...query, where: { id: p.sessionId } }), 'InterviewSession'),
     }),
     answer: t.prismaField({
       type: 'SessionMessage',
@@ -133,7 +137,8 @@ SubmitAnswerPayload.implement({
     feedback: t.prismaField({
       type: 'Feedback',
       nullable: true,
-      description: 'Null until the operation has produced it: feedback is generated in the background (follow `operation`, or subscribe to the session).',
+      description:
+        'Null until the operation has produced it: feedback is generated in the background (follow `operation`, or subscribe to the session).',
       resolve: (query, p) => db().feedback.findUnique({ ...query, where: { messageId: p.answerId } }),
     }),
     operation: t.prismaField({
@@ -166,7 +171,11 @@ builder.mutationField('submitAnswer', (t) =>
       const content = text(input.content, 'content', LIMITS.answer);
       const sessionId = input.sessionId == null ? undefined : parseId(input.sessionId, 'InterviewSession', 'sessionId');
       if (input.questionId != null) {
-        return interviews.answer(ctx.viewer!.userId, { questionId: parseId(input.questionId, 'SessionMessage', 'questionId'), sessionId }, content);
+        return interviews.answer(
+          ctx.viewer!.userId,
+          { questionId: parseId(input.questionId, 'SessionMessage', 'questionId'), sessionId },
+          content,
+        );
       }
       if (sessionId === undefined) throw badInput('Send questionId (the question answered)', 'questionId');
       return interviews.answer(ctx.viewer!.userId, { sessionId }, content);

@@ -53,13 +53,17 @@ builder.mutationField('signUp', (t) =>
       const name = text(input.name, 'name', LIMITS.name);
       const secret = generateApiKey();
       try {
-        const user = await write('signUp', async (tx) => {
-          const created = await tx.user.create({
-            data: { email: address, name, apiKeys: { create: { name: 'default', prefix: secret.prefix, hash: secret.hash } } },
-            select: { id: true, apiKeys: { select: { id: true } } },
-          });
-          return { id: created.id, apiKeyId: created.apiKeys[0]!.id };
-        }, { transaction: false });
+        const user = await write(
+          'signUp',
+          async (tx) => {
+            const created = await tx.user.create({
+              data: { email: address, name, apiKeys: { create: { name: 'default', prefix: secret.prefix, hash: secret.hash } } },
+              select: { id: true, apiKeys: { select: { id: true } } },
+            });
+            return { id: created.id, apiKeyId: created.apiKeys[0]!.id };
+          },
+          { transaction: false },
+        );
         return { key: secret.key, apiKeyId: user.apiKeyId, userId: user.id };
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict('An account with this email already exists');

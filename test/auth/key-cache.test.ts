@@ -41,15 +41,24 @@ describe('two instances sharing PostgreSQL and Redis', () => {
 
   it('refuses a revoked key at once on the instance that revoked it and, through Redis, on the other', async () => {
     const { key } = await signUp(a);
-    const second = ok(await a.request<{ createApiKey: { key: string; apiKey: { id: string } } }>(
-      `mutation { createApiKey(input: { name: "second" }) { key apiKey { id } } }`, { key }));
+    const second = ok(
+      await a.request<{ createApiKey: { key: string; apiKey: { id: string } } }>(
+        `mutation { createApiKey(input: { name: "second" }) { key apiKey { id } } }`,
+        { key },
+      ),
+    );
     const victim = second.createApiKey.key;
     // Both instances have the key warm.
     expect((await lookups(a, victim)).status).toBe(200);
     expect((await lookups(b, victim)).status).toBe(200);
     expect((await lookups(b, victim)).lookups).toBe(0);
 
-    ok(await a.request(`mutation($id: ID!) { revokeApiKey(id: $id) { revoked } }`, { key, variables: { id: second.createApiKey.apiKey.id } }));
+    ok(
+      await a.request(`mutation($id: ID!) { revokeApiKey(id: $id) { revoked } }`, {
+        key,
+        variables: { id: second.createApiKey.apiKey.id },
+      }),
+    );
     expect((await lookups(a, victim)).status).toBe(401);
     // Pub/sub delivery is asynchronous: allow it a moment, bounded.
     let status = 200;

@@ -120,7 +120,12 @@ describe('the dashboard in production', () => {
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic /);
       await anonymous.body?.cancel();
-      for (const wrong of [`Bearer ${TOKEN}x`, `Basic ${Buffer.from(`admin:${TOKEN.slice(1)}`).toString('base64')}`, 'Bearer cad_someone_elses_api_key', TOKEN]) {
+      for (const wrong of [
+        `Bearer ${TOKEN}x`,
+        `Basic ${Buffer.from(`admin:${TOKEN.slice(1)}`).toString('base64')}`,
+        'Bearer cad_someone_elses_api_key',
+        TOKEN,
+      ]) {
         const response = await get('/dashboard/data', wrong);
         expect(response.status, wrong).toBe(401);
         await response.body?.cancel();

@@ -64,7 +64,10 @@ export async function startBrowserApp(prefix: string, env: Record<string, string
         headers: { 'content-type': 'application/json', authorization: `Bearer ${demoKey}` },
         body: JSON.stringify({ query, variables }),
       });
-      return { requestId: response.headers.get('x-request-id') ?? '', body: (await response.json()) as { data?: unknown; errors?: unknown } };
+      return {
+        requestId: response.headers.get('x-request-id') ?? '',
+        body: (await response.json()) as { data?: unknown; errors?: unknown },
+      };
     },
     async close() {
       server.closeAllConnections();

@@ -16,7 +16,9 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const manifest = JSON.parse(readFileSync(`${ROOT}schema/generated/persisted-documents.json`, 'utf8')) as Record<string, string>;
 const persistedId = (operation: string) => {
-  const entry = Object.entries(manifest).find(([, document]) => document.includes(` ${operation}(`) || document.includes(` ${operation} {`));
+  const entry = Object.entries(manifest).find(
+    ([, document]) => document.includes(` ${operation}(`) || document.includes(` ${operation} {`),
+  );
   if (!entry) throw new Error(`no persisted document for ${operation}`);
   return entry[0];
 };
@@ -24,7 +26,13 @@ const persistedId = (operation: string) => {
 type LogLine = { pid: number; url?: string; argv?: string[]; execArgv?: string[] };
 
 const readLog = (path: string): LogLine[] =>
-  existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine) : [];
+  existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as LogLine)
+    : [];
 
 const alive = (pid: number) => {
   try {
@@ -109,7 +117,11 @@ describe('npm run build, then NODE_ENV=production npm start', () => {
     const post = (body: unknown, key?: string) =>
       fetch(`${base}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
         body: JSON.stringify(body),
       });
     const email = `build-${Date.now()}@example.com`;

@@ -102,7 +102,10 @@ describe('the shared cache tier', () => {
       expect(ttl, k).toBeGreaterThan(0);
       if (k.includes(':v:')) expect(ttl).toBeGreaterThan(3_600);
     }
-    const entryTtls = ttls.filter(([k]) => k.includes(':e:')).map(([, ttl]) => ttl).sort((x, y) => x - y);
+    const entryTtls = ttls
+      .filter(([k]) => k.includes(':e:'))
+      .map(([, ttl]) => ttl)
+      .sort((x, y) => x - y);
     expect(entryTtls[0]).toBeLessThanOrEqual(60);
     expect(entryTtls.at(-1)).toBeGreaterThan(60);
     expect(entryTtls.at(-1)).toBeLessThanOrEqual(600);

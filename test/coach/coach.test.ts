@@ -3,7 +3,8 @@ import * as coachModule from '../../src/coach/index.js';
 import { defaultCoach, INTERVIEW_LENGTH, RuleBasedCoach, type Coach } from '../../src/coach/index.js';
 import { FILLER_ONE_LINER, HOSTILE_TEXTS, PERFORMANCE_QUESTION, posting, STAR_ANSWER_WITH_METRICS } from './fixtures.js';
 
-const UNSAFE_OUTPUT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u202E]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSAFE_OUTPUT =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u202E]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function expectWellFormed(feedback: ReturnType<Coach['assessAnswer']>) {
   expect(Number.isInteger(feedback.score)).toBe(true);
@@ -58,7 +59,9 @@ describe('hostile input', () => {
   it('copes with a posting that has thousands of skills', () => {
     const jobPosting = posting({ skills: Array.from({ length: 5_000 }, (_, i) => `skill${i}`) });
     expectWellFormed(defaultCoach.assessAnswer({ jobPosting, question: 'Q', answer: STAR_ANSWER_WITH_METRICS }));
-    expect(defaultCoach.nextQuestion({ jobPosting, resume: { title: '', content: '' }, questionIndex: 1, sessionId: 's' })).toMatch(/skill[0-3]\b/);
+    expect(defaultCoach.nextQuestion({ jobPosting, resume: { title: '', content: '' }, questionIndex: 1, sessionId: 's' })).toMatch(
+      /skill[0-3]\b/,
+    );
   });
 
   it('analyses only the first 50,000 characters of a huge answer', () => {

@@ -51,7 +51,7 @@ export const HOSTILE_TEXTS: Record<string, string> = {
   'huge number': '9'.repeat(20_000),
   'digits then a letter': `${'1'.repeat(19_999)}x`,
   'comma-separated digits': '1,'.repeat(10_000),
-  'apostrophes': "a'".repeat(10_000),
+  apostrophes: "a'".repeat(10_000),
   'filler only': 'um '.repeat(6_666),
   'like, like, like': 'like, '.repeat(3_333),
   'currency signs': '$'.repeat(20_000),

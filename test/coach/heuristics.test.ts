@@ -20,7 +20,8 @@ import { answerOfWords, FILLER_ONE_LINER, PERFORMANCE_QUESTION, posting, STAR_AN
 
 const assess = (answer: string, question = PERFORMANCE_QUESTION, jobPosting = posting()) =>
   assessAnswerWithHeuristics({ jobPosting, question, answer });
-const context = (answer: string, question = PERFORMANCE_QUESTION, jobPosting = posting()) => answerContext({ jobPosting, question, answer });
+const context = (answer: string, question = PERFORMANCE_QUESTION, jobPosting = posting()) =>
+  answerContext({ jobPosting, question, answer });
 
 describe('overall answer score', () => {
   it('scores a STAR answer with metrics far above a filler-laden one-liner', () => {
@@ -41,7 +42,9 @@ describe('overall answer score', () => {
   });
 
   it('is the base score plus the points of every heuristic, clamped to 0..100', () => {
-    const { score, results } = assess('We had a slow API. We added some indexes and it got faster, and the team was happy with the outcome overall.');
+    const { score, results } = assess(
+      'We had a slow API. We added some indexes and it got faster, and the team was happy with the outcome overall.',
+    );
     const raw = 45 + results.reduce((sum, r) => sum + r.points, 0);
     expect(score).toBe(Math.min(100, Math.max(0, raw)));
   });
@@ -68,7 +71,8 @@ describe('overall answer score', () => {
   });
 
   it('adds points for each improvement a candidate makes', () => {
-    const vague = 'We had a slow API at my previous company. We added some indexes to the database and cached a few things, and it got faster. The team was happy with how it went, and afterwards we moved on to the next project.';
+    const vague =
+      'We had a slow API at my previous company. We added some indexes to the database and cached a few things, and it got faster. The team was happy with how it went, and afterwards we moved on to the next project.';
     const withMetrics = vague.replace('it got faster', 'p95 latency went from 900 ms to 120 ms');
     const owned = withMetrics.replaceAll('We added', 'I added');
     expect(assess(withMetrics).score).toBeGreaterThan(assess(vague).score);
@@ -204,7 +208,9 @@ describe('skills in the answer', () => {
   });
 
   it("suggests the posting's skills when the answer names none", () => {
-    expect(roleSkills(context('I fixed it.')).improvement).toBe("Connect the answer to the role's skills (e.g. TypeScript, PostgreSQL, GraphQL).");
+    expect(roleSkills(context('I fixed it.')).improvement).toBe(
+      "Connect the answer to the role's skills (e.g. TypeScript, PostgreSQL, GraphQL).",
+    );
   });
 
   it('says nothing about skills when the posting has none', () => {

@@ -43,7 +43,11 @@ describe('interview length', () => {
   });
 
   it('never repeats a question within an interview', () => {
-    for (const jobPosting of [posting(), posting({ skills: ['Go'], description: '', title: 'Engineer' }), posting({ skills: [], description: '', title: '' })])
+    for (const jobPosting of [
+      posting(),
+      posting({ skills: ['Go'], description: '', title: 'Engineer' }),
+      posting({ skills: [], description: '', title: '' }),
+    ])
       for (const id of sessionIds) expect(new Set(planInterview({ jobPosting, sessionId: id })).size).toBe(INTERVIEW_LENGTH);
   });
 });
@@ -97,7 +101,8 @@ describe('determinism', () => {
 });
 
 describe('skill questions', () => {
-  const only = (skills: string[], extra: Partial<CoachJobPosting> = {}) => posting({ skills, title: 'Engineer', description: '', ...extra });
+  const only = (skills: string[], extra: Partial<CoachJobPosting> = {}) =>
+    posting({ skills, title: 'Engineer', description: '', ...extra });
 
   it('asks a PostgreSQL question when the posting lists postgres', () => {
     for (const id of sessionIds) {
@@ -116,7 +121,9 @@ describe('skill questions', () => {
 
   it('finds skills in the title and description when the skills list is empty', () => {
     expect(skillQuestions(only([], { title: 'Golang Engineer' }), 's').every((q) => SKILL_QUESTIONS.go.includes(q))).toBe(true);
-    expect(skillQuestions(only([], { description: 'You will run our EKS clusters.' }), 's').every((q) => SKILL_QUESTIONS.kubernetes.includes(q))).toBe(true);
+    expect(
+      skillQuestions(only([], { description: 'You will run our EKS clusters.' }), 's').every((q) => SKILL_QUESTIONS.kubernetes.includes(q)),
+    ).toBe(true);
   });
 
   it('asks about two different skills when the posting has two', () => {

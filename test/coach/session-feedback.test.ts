@@ -47,9 +47,17 @@ describe('session feedback', () => {
     const result = defaultCoach.assessSession({
       jobPosting: noSkills,
       answers: [
-        { question: 'Q1', answer: 'a', feedback: feedback(50, ['Tidy (x).'], ['Cut the filler words ("um" x3).', 'Quantify the impact (a).']) },
+        {
+          question: 'Q1',
+          answer: 'a',
+          feedback: feedback(50, ['Tidy (x).'], ['Cut the filler words ("um" x3).', 'Quantify the impact (a).']),
+        },
         { question: 'Q2', answer: 'b', feedback: feedback(50, ['Warm.', 'Tidy (y).'], ['Cut the filler words ("like" x1).']) },
-        { question: 'Q3', answer: 'c', feedback: feedback(50, ['Warm.', 'Tidy (z).'], ['Answer is too short (3 words).', 'Cut the filler words (uh).']) },
+        {
+          question: 'Q3',
+          answer: 'c',
+          feedback: feedback(50, ['Warm.', 'Tidy (z).'], ['Answer is too short (3 words).', 'Cut the filler words (uh).']),
+        },
       ],
     });
     expect(result.strengths).toEqual(['Tidy (in 3 of 3 answers).', 'Warm (in 2 of 3 answers).']);
@@ -62,7 +70,11 @@ describe('session feedback', () => {
   });
 
   it('keeps at most three recurring themes', () => {
-    expect(recurringThemes([['A.', 'B.', 'C.', 'D.', 'E.']])).toEqual(['A (in 1 of 1 answer).', 'B (in 1 of 1 answer).', 'C (in 1 of 1 answer).']);
+    expect(recurringThemes([['A.', 'B.', 'C.', 'D.', 'E.']])).toEqual([
+      'A (in 1 of 1 answer).',
+      'B (in 1 of 1 answer).',
+      'C (in 1 of 1 answer).',
+    ]);
   });
 
   it("points out the posting's skills that no answer mentioned", () => {

@@ -68,7 +68,13 @@ describe('matching a posting to skills', () => {
 
   it('keeps unknown skills-list entries as custom skills, and drops sentence-length or empty ones', () => {
     expect(
-      ids(posting({ skills: ['Rust', '  ', '\u0000', 'rust', 'Experience with all of the many things we do here daily'], title: '', description: '' })),
+      ids(
+        posting({
+          skills: ['Rust', '  ', '\u0000', 'rust', 'Experience with all of the many things we do here daily'],
+          title: '',
+          description: '',
+        }),
+      ),
     ).toEqual(['custom:Rust']);
   });
 
@@ -90,6 +96,6 @@ describe('finding skills in answers', () => {
   });
 
   it('recognises known skills in free text', () => {
-    expect(knownSkillsInText("We deploy Docker containers to EKS and test with Vitest")).toEqual(['docker', 'kubernetes', 'testing']);
+    expect(knownSkillsInText('We deploy Docker containers to EKS and test with Vitest')).toEqual(['docker', 'kubernetes', 'testing']);
   });
 });

@@ -20,15 +20,18 @@ afterAll(async () => {
 });
 
 describe('compiled SessionsList accounting', () => {
-  it.each([[{ first: 1 }], [{ first: 20 }], [{ first: 30 }], [{ first: 5, status: 'COMPLETED', after: cursorFor('00000000-0000-4000-8000-000000000000') }], [{ first: 3, status: 'ACTIVE' }]])(
-    'runs one statement for %j, and Server-Timing says so',
-    async (variables) => {
-      const { result, statements } = await app.recordSql(() => callPersisted(app, SESSIONS_LIST, variables, user.key));
-      expect(result.status).toBe(200);
-      expect(statements.map((s) => s.sql.slice(0, 30))).toEqual(["SELECT json_build_object('sess"]);
-      expect(result.headers.get('server-timing')).toMatch(/db;dur=[\d.]+;desc="1 statement"/);
-    },
-  );
+  it.each([
+    [{ first: 1 }],
+    [{ first: 20 }],
+    [{ first: 30 }],
+    [{ first: 5, status: 'COMPLETED', after: cursorFor('00000000-0000-4000-8000-000000000000') }],
+    [{ first: 3, status: 'ACTIVE' }],
+  ])('runs one statement for %j, and Server-Timing says so', async (variables) => {
+    const { result, statements } = await app.recordSql(() => callPersisted(app, SESSIONS_LIST, variables, user.key));
+    expect(result.status).toBe(200);
+    expect(statements.map((s) => s.sql.slice(0, 30))).toEqual(["SELECT json_build_object('sess"]);
+    expect(result.headers.get('server-timing')).toMatch(/db;dur=[\d.]+;desc="1 statement"/);
+  });
 
   it('leaves a document that is not persisted to the reference executor (Prisma’s own statement)', async () => {
     const adHoc = 'query { sessions(first: 20) { edges { node { id jobPosting { id } feedback { id } } } } }';

@@ -29,7 +29,10 @@ afterAll(async () => {
 });
 
 async function expectSame(variables: Record<string, unknown>, key: string | null, operation = SESSIONS_LIST) {
-  const [a, b] = await Promise.all([callPersisted(compiled, operation, variables, key), callPersisted(reference, operation, variables, key)]);
+  const [a, b] = await Promise.all([
+    callPersisted(compiled, operation, variables, key),
+    callPersisted(reference, operation, variables, key),
+  ]);
   compared++;
   expect({ status: a.status, body: normalised(a.body) }, JSON.stringify(variables)).toEqual({ status: b.status, body: normalised(b.body) });
   return a;
@@ -69,7 +72,13 @@ describe('SessionsList, compiled vs reference', () => {
     const cursor = fc.oneof(
       fc.constantFrom(...allSessions).map(cursorFor),
       fc.constant(cursorFor('00000000-0000-4000-8000-000000000000')),
-      fc.constantFrom('', 'not a cursor', cursorFor('not-a-uuid'), Buffer.from('XYZ:S:1').toString('base64'), cursorFor(allSessions[0]!.toUpperCase())),
+      fc.constantFrom(
+        '',
+        'not a cursor',
+        cursorFor('not-a-uuid'),
+        Buffer.from('XYZ:S:1').toString('base64'),
+        cursorFor(allSessions[0]!.toUpperCase()),
+      ),
       fc.string({ maxLength: 12 }),
     );
     const variables = fc.record(
@@ -118,7 +127,9 @@ describe('SessionDetail, compiled vs reference', () => {
     await callPersisted(compiled, SESSION_DETAIL, { id }, user.key);
     const own = await compiled.recordSql(() => callPersisted(compiled, SESSION_DETAIL, { id }, user.key));
     expect(own.statements.map((s) => s.sql.slice(0, 24))).toEqual(['SELECT json_build_object']);
-    const foreign = await compiled.recordSql(() => callPersisted(compiled, SESSION_DETAIL, { id: globalId('InterviewSession', users[1]!.sessionIds[0]!) }, user.key));
+    const foreign = await compiled.recordSql(() =>
+      callPersisted(compiled, SESSION_DETAIL, { id: globalId('InterviewSession', users[1]!.sessionIds[0]!) }, user.key),
+    );
     expect(foreign.result.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(foreign.statements.length).toBeGreaterThan(1);
   });
@@ -133,7 +144,6 @@ describe('compiled SessionsList', () => {
     for (const id of ids) expect(b.sessionIds).toContain(id);
   });
 
-
   it('answers the same through the response cache (miss, then hit) as the reference', async () => {
     const cached = await startApp({ env: { RESPONSE_CACHE_TTL_MS: '60000' } });
     try {
@@ -144,7 +154,7 @@ describe('compiled SessionsList', () => {
       const hit = await cached.recordSql(() => callPersisted(cached, SESSIONS_LIST, { first: 4 }, user.key));
       expect(miss.result.headers.get('server-timing')).toContain('cache;desc=miss');
       expect(hit.result.headers.get('server-timing')).toContain('cache;desc=hit');
-      expect(miss.statements.map((s) => s.sql.slice(0, 24))).toEqual(["SELECT json_build_object"]);
+      expect(miss.statements.map((s) => s.sql.slice(0, 24))).toEqual(['SELECT json_build_object']);
       expect(hit.statements).toEqual([]);
       expect(normalised(miss.result.body)).toBe(normalised(plain.body));
       expect(hit.result.text).toBe(miss.result.text);

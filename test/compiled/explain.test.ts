@@ -45,11 +45,15 @@ beforeAll(async () => {
   client = new pg.Client({ connectionString: scratch.url, options: sessionOptions(loadConfig({ DATABASE_URL: scratch.url })) });
   await client.connect();
   const { rows } = await client.query<{ id: string }>(
-    `SELECT id FROM interview_sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, [user.userId]);
+    `SELECT id FROM interview_sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC`,
+    [user.userId],
+  );
   sessionIds = rows.map((r) => r.id);
   await client.query(
     `INSERT INTO session_messages (id, session_id, seq, role, content)
-     SELECT gen_random_uuid(), $1, 20 + g, 'CANDIDATE'::"MessageRole", repeat('word ', 60) FROM generate_series(1, 980) AS g`, [sessionIds[0]]);
+     SELECT gen_random_uuid(), $1, 20 + g, 'CANDIDATE'::"MessageRole", repeat('word ', 60) FROM generate_series(1, 980) AS g`,
+    [sessionIds[0]],
+  );
   await client.query('ANALYZE');
 }, 120_000);
 
@@ -62,7 +66,10 @@ afterAll(async () => {
 const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 
 async function explain(sql: string, params: unknown[], analyze: boolean): Promise<PlanNode> {
-  const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON${analyze ? ', ANALYZE' : ''}) ${sql}`, params);
+  const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+    `EXPLAIN (FORMAT JSON${analyze ? ', ANALYZE' : ''}) ${sql}`,
+    params,
+  );
   return rows[0]!['QUERY PLAN'][0].Plan;
 }
 
@@ -72,7 +79,9 @@ async function explainGeneric(sql: string, params: unknown[]): Promise<PlanNode>
   try {
     await client.query('SET plan_cache_mode = force_generic_plan');
     const placeholders = params.map((p) => `'${String(p).replace(/'/g, "''")}'`).join(', ');
-    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) EXECUTE compiled_probe(${placeholders})`);
+    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (FORMAT JSON) EXECUTE compiled_probe(${placeholders})`,
+    );
     return rows[0]!['QUERY PLAN'][0].Plan;
   } finally {
     await client.query('RESET plan_cache_mode');
@@ -88,17 +97,22 @@ describe('compiled statements', () => {
     expect(new Set(bound)).toEqual(new Set(sessionsList().statements()));
   });
 
-  it.each(variableSets().map((v) => [JSON.stringify(v), v] as const))('SessionsList %s scans no watched table sequentially, custom or generic', async (_name, variables) => {
-    const vars = { ...variables, ...(variables.after ? { after: cursorFor(sessionIds[3]!) } : {}) };
-    const bound = sessionsList().bind(vars, user.userId)!;
-    for (const plan of [await explain(bound.sql, bound.params, false), await explainGeneric(bound.sql, bound.params)]) {
-      const seqScans = nodes(plan).filter((n) => n['Node Type'] === 'Seq Scan' && WATCHED.includes(n['Relation Name'] ?? ''));
-      expect(seqScans.map((n) => n['Relation Name'])).toEqual([]);
-      const reads = nodes(plan).filter((n) => n['Relation Name'] === 'interview_sessions').map((n) => n['Node Type']);
-      expect(reads.length, JSON.stringify(reads)).toBeGreaterThan(0);
-      for (const read of reads) expect(read).toMatch(/Index|Bitmap Heap Scan/);
-    }
-  });
+  it.each(variableSets().map((v) => [JSON.stringify(v), v] as const))(
+    'SessionsList %s scans no watched table sequentially, custom or generic',
+    async (_name, variables) => {
+      const vars = { ...variables, ...(variables.after ? { after: cursorFor(sessionIds[3]!) } : {}) };
+      const bound = sessionsList().bind(vars, user.userId)!;
+      for (const plan of [await explain(bound.sql, bound.params, false), await explainGeneric(bound.sql, bound.params)]) {
+        const seqScans = nodes(plan).filter((n) => n['Node Type'] === 'Seq Scan' && WATCHED.includes(n['Relation Name'] ?? ''));
+        expect(seqScans.map((n) => n['Relation Name'])).toEqual([]);
+        const reads = nodes(plan)
+          .filter((n) => n['Relation Name'] === 'interview_sessions')
+          .map((n) => n['Node Type']);
+        expect(reads.length, JSON.stringify(reads)).toBeGreaterThan(0);
+        for (const read of reads) expect(read).toMatch(/Index|Bitmap Heap Scan/);
+      }
+    },
+  );
 
   it('reads first + 1 sessions and at most 10 messages of each, even of a 1,000-message session', async () => {
     for (const first of [1, 5, 10]) {
@@ -124,8 +138,12 @@ describe('compiled SessionDetail', () => {
     expect(plan.statements()).toEqual([bound.sql]);
     for (const analyzed of [await explain(bound.sql, bound.params, true), await explainGeneric(bound.sql, bound.params)]) {
       const all = nodes(analyzed);
-      expect(all.filter((n) => n['Node Type'] === 'Seq Scan' && WATCHED.includes(n['Relation Name'] ?? '')).map((n) => n['Relation Name'])).toEqual([]);
-      for (const read of all.filter((n) => n['Relation Name'] === 'session_messages' && n['Actual Rows'] !== undefined && !/Aggregate/.test(n['Node Type']))) {
+      expect(
+        all.filter((n) => n['Node Type'] === 'Seq Scan' && WATCHED.includes(n['Relation Name'] ?? '')).map((n) => n['Relation Name']),
+      ).toEqual([]);
+      for (const read of all.filter(
+        (n) => n['Relation Name'] === 'session_messages' && n['Actual Rows'] !== undefined && !/Aggregate/.test(n['Node Type']),
+      )) {
         // The page reads 51 rows; counting messages (messageCount) reads the index only.
         expect(read['Node Type']).toMatch(/Index/);
       }

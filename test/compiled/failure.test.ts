@@ -12,7 +12,10 @@ async function failedAnswers(env: Record<string, string>) {
   await callPersisted(app, SESSIONS_LIST, { first: 2 }, user!.key); // caches the key
   await app.database.close();
   const answers = [];
-  for (const [operation, variables] of [[SESSIONS_LIST, { first: 2 }], [SESSION_DETAIL, { id }]] as const) {
+  for (const [operation, variables] of [
+    [SESSIONS_LIST, { first: 2 }],
+    [SESSION_DETAIL, { id }],
+  ] as const) {
     const response = await callPersisted(app, operation, variables, user!.key);
     answers.push({
       status: response.status,

@@ -85,7 +85,13 @@ export async function seedUsers(app: TestApp, sessionsPerUser: number[]): Promis
       const messageIds: string[] = [];
       for (let m = 1; m <= messages; m++) {
         const message = await app.prisma.sessionMessage.create({
-          data: { sessionId: id, seq: m, role: m % 2 === 1 ? 'INTERVIEWER' : 'CANDIDATE', content: TRICKY[(s + m) % TRICKY.length]!, createdAt },
+          data: {
+            sessionId: id,
+            seq: m,
+            role: m % 2 === 1 ? 'INTERVIEWER' : 'CANDIDATE',
+            content: TRICKY[(s + m) % TRICKY.length]!,
+            createdAt,
+          },
         });
         messageIds.push(message.id);
       }
@@ -93,7 +99,17 @@ export async function seedUsers(app: TestApp, sessionsPerUser: number[]): Promis
       // Never PENDING or RUNNING: the database is shared with the other suites, whose health
       // checks count the queue and whose workers would pick such work up.
       if (s % 2 === 0) {
-        await app.prisma.operation.create({ data: { sessionId: id, kind: 'ANSWER_FEEDBACK', status: 'FAILED', attempts: 3, error: TRICKY[s % TRICKY.length]!, createdAt, finishedAt: createdAt } });
+        await app.prisma.operation.create({
+          data: {
+            sessionId: id,
+            kind: 'ANSWER_FEEDBACK',
+            status: 'FAILED',
+            attempts: 3,
+            error: TRICKY[s % TRICKY.length]!,
+            createdAt,
+            finishedAt: createdAt,
+          },
+        });
         await app.prisma.operation.create({ data: { sessionId: id, kind: 'SESSION_FEEDBACK', status: 'SUCCEEDED', createdAt } });
       }
       // No feedback on every fifth session; otherwise one per answer plus, when completed, one on the session.
@@ -102,7 +118,15 @@ export async function seedUsers(app: TestApp, sessionsPerUser: number[]): Promis
       for (const [i, messageId] of messageIds.filter((_, i) => i % 2 === 1).entries()) {
         // Scores vary within a session, so averageScore is not a whole number.
         await app.prisma.feedback.create({
-          data: { sessionId: id, messageId, score: (s * 7 + u + i * 13) % 101, strengths: ['a'], improvements: ['b'], summary: TRICKY[s % TRICKY.length]!, createdAt: feedbackAt },
+          data: {
+            sessionId: id,
+            messageId,
+            score: (s * 7 + u + i * 13) % 101,
+            strengths: ['a'],
+            improvements: ['b'],
+            summary: TRICKY[s % TRICKY.length]!,
+            createdAt: feedbackAt,
+          },
         });
       }
       if (completed) {

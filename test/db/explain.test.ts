@@ -46,12 +46,16 @@ beforeAll(async () => {
   await client.connect();
   // The user's newest session grows to 1,000 messages.
   const { rows } = await client.query<{ id: string }>(
-    `SELECT id FROM interview_sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [user.userId]);
+    `SELECT id FROM interview_sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [user.userId],
+  );
   bigSessionId = rows[0]!.id;
   await client.query(
     `INSERT INTO session_messages (id, session_id, seq, role, content)
      SELECT gen_random_uuid(), $1, 20 + g, CASE WHEN g % 2 = 1 THEN 'INTERVIEWER'::"MessageRole" ELSE 'CANDIDATE'::"MessageRole" END, repeat('word ', 60)
-     FROM generate_series(1, 980) AS g`, [bigSessionId]);
+     FROM generate_series(1, 980) AS g`,
+    [bigSessionId],
+  );
   await client.query('ANALYZE');
   await client.end();
   // EXPLAIN on a connection set up exactly like the server's own.
@@ -74,7 +78,9 @@ function nodes(plan: PlanNode): PlanNode[] {
 async function explain(sql: string, params: string, analyze = false): Promise<PlanNode> {
   const values = JSON.parse(params) as unknown[];
   const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-    `EXPLAIN (FORMAT JSON${analyze ? ', ANALYZE' : ''}) ${sql}`, values);
+    `EXPLAIN (FORMAT JSON${analyze ? ', ANALYZE' : ''}) ${sql}`,
+    values,
+  );
   return rows[0]!['QUERY PLAN'][0].Plan;
 }
 
@@ -111,7 +117,8 @@ describe('on a database of realistic size', () => {
     const query = `query Page($id: ID!, $first: Int!) { session(id: $id) { messages(first: $first) { edges { node { id seq content } } } } }`;
     for (const first of [1, 10, 100]) {
       const { result, statements } = await app.recordSql(() =>
-        app.request(query, { key: user.key, variables: { id: globalId(bigSessionId), first } }));
+        app.request(query, { key: user.key, variables: { id: globalId(bigSessionId), first } }),
+      );
       ok(result);
       const page = statements.find((s) => s.sql.includes('session_messages'))!;
       const plan = await explain(page.sql, page.params, true);

@@ -8,13 +8,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyMigrations,
-  createMigration,
-  diffMigrationsToSchema,
-  MIGRATIONS_DIR,
-  SCHEMA_PATH,
-} from '../../src/db/migrations.js';
+import { applyMigrations, createMigration, diffMigrationsToSchema, MIGRATIONS_DIR, SCHEMA_PATH } from '../../src/db/migrations.js';
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -32,11 +26,16 @@ const ROWS_SQL =
 /** The committed migrations and the checksum Prisma records for each: sha256 of migration.sql. */
 async function committedMigrations(): Promise<{ name: string; checksum: string }[]> {
   const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => ({
       name,
-      checksum: createHash('sha256').update(await readFile(path.join(MIGRATIONS_DIR, name, 'migration.sql'))).digest('hex'),
+      checksum: createHash('sha256')
+        .update(await readFile(path.join(MIGRATIONS_DIR, name, 'migration.sql')))
+        .digest('hex'),
     })),
   );
 }

@@ -68,7 +68,7 @@ describe('demo seed on embedded PGlite', () => {
     }
   });
 
-  test('gives every answer the coach\'s feedback and a succeeded feedback operation', async () => {
+  test("gives every answer the coach's feedback and a succeeded feedback operation", async () => {
     const answers = await database.prisma.sessionMessage.findMany({
       where: { session: { userId }, role: 'CANDIDATE' },
       include: { feedback: true, operations: true },
@@ -105,7 +105,9 @@ describe('demo seed on embedded PGlite', () => {
       expect(session.messages).toHaveLength(2 * INTERVIEW_LENGTH);
       const sessionFeedback = session.feedback.filter((f) => f.messageId === null);
       expect(sessionFeedback).toHaveLength(1);
-      expect(session.operations.filter((o) => o.kind === 'SESSION_FEEDBACK' && o.status === 'SUCCEEDED' && o.messageId === null)).toHaveLength(1);
+      expect(
+        session.operations.filter((o) => o.kind === 'SESSION_FEEDBACK' && o.status === 'SUCCEEDED' && o.messageId === null),
+      ).toHaveLength(1);
     }
     for (const session of active) {
       expect(session.completedAt).toBeNull();
@@ -289,9 +291,9 @@ describe('scale seed on PostgreSQL', () => {
   });
 
   test('refuses more feedback per session than a session has answers', () => {
-    expect(() => validateScaleOptions({ databaseUrl: url, users: 1, sessionsPerUser: 1, messagesPerSession: 6, feedbackPerSession: 4 })).toThrow(
-      SeedOptionError,
-    );
+    expect(() =>
+      validateScaleOptions({ databaseUrl: url, users: 1, sessionsPerUser: 1, messagesPerSession: 6, feedbackPerSession: 4 }),
+    ).toThrow(SeedOptionError);
     expect(() => validateScaleOptions({ databaseUrl: url, users: 0, sessionsPerUser: 1, messagesPerSession: 6 })).toThrow(/users/);
   });
 });

@@ -46,11 +46,13 @@ const figures: Figures[] = [];
  * Runs the load, lets it warm up, runs `fault` (which injects the fault and clears it), waits for
  * the server to recover, then checks every answer and every row.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a fault either reports figures of its own or nothing
 async function underFault(label: string, fault: () => Promise<Record<string, number> | void>): Promise<Figures> {
   let release!: () => void;
   const stop = new Promise<void>((resolve) => (release = resolve));
   const errorsBefore = world.cadence.errorLines.length;
   const load = runLoad(world.cadence, world.clients, label, stop);
+  // biome-ignore lint/suspicious/noConfusingVoidType: what the fault returned
   let extra: Record<string, number> | void;
   let recoveryMs = 0;
   try {
@@ -71,7 +73,10 @@ async function underFault(label: string, fault: () => Promise<Record<string, num
     statuses[name] = (statuses[name] ?? 0) + 1;
   }
   const misfits = answers.map(({ kind, answer }) => ({ kind, why: misfit(answer), replayed: answer.replayed })).filter((m) => m.why);
-  expect(misfits, `${JSON.stringify(statuses)}; server errors: ${JSON.stringify(world.cadence.errorLines.slice(errorsBefore, errorsBefore + 2)).slice(0, 3_000)}; ${JSON.stringify(misfits).slice(0, 3_000)}; warnings: ${JSON.stringify(world.cadence.warnLines.filter((w) => !String(w.msg).includes('database fault')).slice(-5)).slice(0, 3_000)}`).toEqual([]);
+  expect(
+    misfits,
+    `${JSON.stringify(statuses)}; server errors: ${JSON.stringify(world.cadence.errorLines.slice(errorsBefore, errorsBefore + 2)).slice(0, 3_000)}; ${JSON.stringify(misfits).slice(0, 3_000)}; warnings: ${JSON.stringify(world.cadence.warnLines.filter((w) => !String(w.msg).includes('database fault')).slice(-5)).slice(0, 3_000)}`,
+  ).toEqual([]);
   const failed = answers.filter(({ answer }) => answer.status !== 200);
   // The fault must have been felt, or this case proves nothing.
   expect(failed.length, JSON.stringify(statuses)).toBeGreaterThan(0);
@@ -147,7 +152,7 @@ describe('PostgreSQL faults under load', () => {
     expect(figures.statuses['503 SERVICE_UNAVAILABLE']).toBeGreaterThan(0);
   }, 60_000);
 
-  it("pg_terminate_backend of every Cadence backend every 5 ms under load", async () => {
+  it('pg_terminate_backend of every Cadence backend every 5 ms under load', async () => {
     // Backends die between and inside transactions. (Catching one in COMMIT through pg_stat_activity
     // is luck; the next case loses COMMIT answers on purpose.)
     await underFault('kill', async () => {

@@ -37,7 +37,8 @@ describe('settle after a database fault', () => {
       const taken = await store.take(userId, key, 'hash');
       if (taken.kind !== 'run') throw new Error(`took ${taken.kind}`);
       const outcome = { kind: 'createJobPosting', value: { id: 'p1' } };
-      await app.prisma.$executeRaw`UPDATE idempotency_keys SET outcomes = ${JSON.stringify([outcome])}::jsonb WHERE id = ${taken.scope.recordId}::uuid`;
+      await app.prisma
+        .$executeRaw`UPDATE idempotency_keys SET outcomes = ${JSON.stringify([outcome])}::jsonb WHERE id = ${taken.scope.recordId}::uuid`;
       taken.scope.wrote = true;
       await store.settle(taken.scope, { data: null, errors: [error()] }, true);
 
@@ -52,6 +53,9 @@ describe('settle after a database fault', () => {
     if (taken.kind !== 'run') throw new Error(`took ${taken.kind}`);
     taken.scope.wrote = true;
     await store.settle(taken.scope, { data: { createJobPosting: { id: 'p1' } } }, true);
-    expect(await store.take(userId, 'settle-ok', 'hash')).toEqual({ kind: 'replay', response: { data: { createJobPosting: { id: 'p1' } } } });
+    expect(await store.take(userId, 'settle-ok', 'hash')).toEqual({
+      kind: 'replay',
+      response: { data: { createJobPosting: { id: 'p1' } } },
+    });
   });
 });

@@ -96,13 +96,21 @@ export async function startCadence(databaseUrl: string): Promise<Cadence> {
     }
   });
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {
     if (exited) throw new Error('Cadence exited during start-up');
     if (Date.now() - started > 30_000) throw new Error('Cadence did not start within 30 s');
-    const live = await fetch(`${url}/health/live`).then((r) => r.ok, () => false);
+    const live = await fetch(`${url}/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (live) break;
     await sleep(100);
   }
@@ -121,7 +129,13 @@ export async function startCadence(databaseUrl: string): Promise<Cadence> {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One GraphQL POST, timed, never throwing: a client-side give-up (far past any bound) is status 0. */
-export async function post(cadence: Cadence, query: string, variables: Record<string, unknown>, apiKey?: string, idempotencyKey?: string): Promise<Answer> {
+export async function post(
+  cadence: Cadence,
+  query: string,
+  variables: Record<string, unknown>,
+  apiKey?: string,
+  idempotencyKey?: string,
+): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
@@ -148,7 +162,13 @@ export async function post(cadence: Cadence, query: string, variables: Record<st
       ms: performance.now() - started,
     };
   } catch (error) {
-    return { status: 0, retryAfter: null, replayed: false, body: { errors: [{ message: String(error) }] }, ms: performance.now() - started };
+    return {
+      status: 0,
+      retryAfter: null,
+      replayed: false,
+      body: { errors: [{ message: String(error) }] },
+      ms: performance.now() - started,
+    };
   }
 }
 
@@ -195,7 +215,8 @@ export async function prepareClients(cadence: Cadence, count: number): Promise<L
     const signUp = () => post(cadence, SIGN_UP, { input: { email: `fault-${i}-${randomUUID()}@example.test`, name: `Client ${i}` } });
     const apiKey = (await must(signUp)).signUp!.key!;
     const postingId = (await must(() => post(cadence, POSTING, postingInput(`setup-${i}`), apiKey))).createJobPosting!.id!;
-    const resumeId = (await must(() => post(cadence, RESUME, { input: { title: 'CV', content: 'Backend work.' } }, apiKey))).createResume!.id!;
+    const resumeId = (await must(() => post(cadence, RESUME, { input: { title: 'CV', content: 'Backend work.' } }, apiKey))).createResume!
+      .id!;
     clients.push({ apiKey, postingId, resumeId, questionId: null });
   }
   return clients;
@@ -252,7 +273,13 @@ export async function runLoad(cadence: Cadence, clients: LoadClient[], label: st
           const next = (write.answer.body.data?.submitAnswer as { nextQuestion?: { id: string } | null } | undefined)?.nextQuestion;
           client.questionId = write.answer.status === 200 ? (next?.id ?? null) : null;
         } else {
-          const session = await post(cadence, SESSION, { input: { jobPostingId: client.postingId, resumeId: client.resumeId } }, client.apiKey, `s-${round}`);
+          const session = await post(
+            cadence,
+            SESSION,
+            { input: { jobPostingId: client.postingId, resumeId: client.resumeId } },
+            client.apiKey,
+            `s-${round}`,
+          );
           result.answers.push({ kind: 'session', answer: session });
           const created = session.body.data?.createSession as { messages: { edges: { node: { id: string } }[] } } | undefined;
           if (session.status === 200) client.questionId = created?.messages.edges[0]?.node.id ?? null;
@@ -319,7 +346,9 @@ export async function retryFailures(cadence: Cadence, writes: Write[]): Promise<
         const waitable = (answer.status === 409 && reason === 'IDEMPOTENCY_KEY_IN_USE') || answer.status === 503 || answer.status === 504;
         if (!waitable || Date.now() - started > IDEMPOTENCY_HOLD_MS + 10_000) {
           const logged = JSON.stringify(cadence.errorLines.slice(-2)).slice(0, 3_000);
-          throw new Error(`retry of ${write.kind} ${write.marker} answered ${answer.status} ${JSON.stringify(answer.body)}; server errors: ${logged}`);
+          throw new Error(
+            `retry of ${write.kind} ${write.marker} answered ${answer.status} ${JSON.stringify(answer.body)}; server errors: ${logged}`,
+          );
         }
         if (answer.status === 409) inUse += 1;
         await sleep(Number(answer.retryAfter ?? '1') * 1_000 * (0.5 + Math.random() / 2));
@@ -330,7 +359,10 @@ export async function retryFailures(cadence: Cadence, writes: Write[]): Promise<
 }
 
 /** Rows per marker, straight from the database (postings by title, answers by content). */
-export async function rowsByMarker(admin: pg.Client, label: string): Promise<{ postings: Map<string, number>; answers: Map<string, number> }> {
+export async function rowsByMarker(
+  admin: pg.Client,
+  label: string,
+): Promise<{ postings: Map<string, number>; answers: Map<string, number> }> {
   const postings = await admin.query<{ marker: string; n: string }>(
     `SELECT title AS marker, count(*) AS n FROM job_postings WHERE title LIKE $1 GROUP BY title`,
     [`${label}-%`],

@@ -100,7 +100,8 @@ const CASES: HostileCase[] = [
   {
     category: 'Query shape',
     name: 'fragment cycle',
-    send: (w) => post(w.dev, q('query C { viewer { ...A } } fragment A on User { id ...B } fragment B on User { name ...A }'), { key: UNKNOWN_KEY }),
+    send: (w) =>
+      post(w.dev, q('query C { viewer { ...A } } fragment A on User { id ...B } fragment B on User { name ...A }'), { key: UNKNOWN_KEY }),
     status: 400,
     code: 'GRAPHQL_VALIDATION_FAILED',
   },
@@ -125,7 +126,9 @@ const CASES: HostileCase[] = [
     send: (w) =>
       post(
         w.dev,
-        q(`mutation Many { ${[1, 2, 3, 4].map((i) => `s${i}: signUp(input: { email: "m${i}@example.test", name: "M" }) { key }`).join(' ')} }`),
+        q(
+          `mutation Many { ${[1, 2, 3, 4].map((i) => `s${i}: signUp(input: { email: "m${i}@example.test", name: "M" }) { key }`).join(' ')} }`,
+        ),
       ),
     status: 400,
     code: 'GRAPHQL_VALIDATION_FAILED',
@@ -413,9 +416,15 @@ const CASES: HostileCase[] = [
     category: 'Identity',
     name: "starting a session on another user's posting",
     send: (w) =>
-      post(w.dev, q('mutation($input: CreateSessionInput!) { createSession(input: $input) { id } }', { input: { jobPostingId: w.bob.postingId, resumeId: w.alice.resumeId } }), {
-        key: w.alice.key,
-      }),
+      post(
+        w.dev,
+        q('mutation($input: CreateSessionInput!) { createSession(input: $input) { id } }', {
+          input: { jobPostingId: w.bob.postingId, resumeId: w.alice.resumeId },
+        }),
+        {
+          key: w.alice.key,
+        },
+      ),
     status: 200,
     code: 'NOT_FOUND',
     sql: 2,
@@ -424,9 +433,15 @@ const CASES: HostileCase[] = [
     category: 'Identity',
     name: "answering another user's session",
     send: (w) =>
-      post(w.dev, q('mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }', { input: { sessionId: w.bob.sessionId, content: 'mine now' } }), {
-        key: w.alice.key,
-      }),
+      post(
+        w.dev,
+        q('mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }', {
+          input: { sessionId: w.bob.sessionId, content: 'mine now' },
+        }),
+        {
+          key: w.alice.key,
+        },
+      ),
     status: 200,
     code: 'NOT_FOUND',
     // The decision is taken under the session's row lock, inside the write's transaction: the
@@ -437,9 +452,15 @@ const CASES: HostileCase[] = [
     category: 'Identity',
     name: "deleting another user's session",
     send: (w) =>
-      post(w.dev, q('mutation($input: SessionIdInput!) { deleteSession(input: $input) { deletedSessionId } }', { input: { sessionId: w.bob.sessionId } }), {
-        key: w.alice.key,
-      }),
+      post(
+        w.dev,
+        q('mutation($input: SessionIdInput!) { deleteSession(input: $input) { deletedSessionId } }', {
+          input: { sessionId: w.bob.sessionId },
+        }),
+        {
+          key: w.alice.key,
+        },
+      ),
     status: 200,
     code: 'NOT_FOUND',
     sql: 3,
@@ -461,7 +482,12 @@ const CASES: HostileCase[] = [
   {
     category: 'Identity',
     name: 'a uuid that does not exist',
-    send: (w) => post(w.dev, q('query($id: ID!) { session(id: $id) { id } }', { id: gid('InterviewSession', '00000000-0000-4000-8000-000000000000') }), { key: w.alice.key }),
+    send: (w) =>
+      post(
+        w.dev,
+        q('query($id: ID!) { session(id: $id) { id } }', { id: gid('InterviewSession', '00000000-0000-4000-8000-000000000000') }),
+        { key: w.alice.key },
+      ),
     status: 200,
     code: 'NOT_FOUND',
     sql: 1,
@@ -490,7 +516,10 @@ const CASES: HostileCase[] = [
   {
     category: 'Identity',
     name: 'a list over its cap',
-    send: (w) => post(w.dev, q(CREATE_POSTING, { input: { ...POSTING_INPUT, skills: Array.from({ length: 51 }, (_, i) => `s${i}`) } }), { key: w.alice.key }),
+    send: (w) =>
+      post(w.dev, q(CREATE_POSTING, { input: { ...POSTING_INPUT, skills: Array.from({ length: 51 }, (_, i) => `s${i}`) } }), {
+        key: w.alice.key,
+      }),
     status: 400,
     code: 'BAD_USER_INPUT',
   },
@@ -616,7 +645,9 @@ describe('identity across users', () => {
     const mine = await createPostingAndResume(world.dev, world.alice.key);
     const response = await post(
       world.dev,
-      q('mutation($input: CreateSessionInput!) { createSession(input: $input) { id } }', { input: { jobPostingId: mine.postingId, resumeId: world.bob.resumeId } }),
+      q('mutation($input: CreateSessionInput!) { createSession(input: $input) { id } }', {
+        input: { jobPostingId: mine.postingId, resumeId: world.bob.resumeId },
+      }),
       { key: world.alice.key },
     );
     expect(response.body?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

@@ -162,7 +162,10 @@ describe('any document', () => {
         const query = document(g);
         const variables = g(fc.integer, { min: 0, max: 4 }) !== 0 ? {} : g(fc.jsonValue, { maxDepth: 2 });
         const who = pick(g, [key, key, key, key, null, UNKNOWN_KEY]);
-        const headers: Record<string, string> = { 'content-type': 'application/json', accept: pick(g, ['application/json', 'application/graphql-response+json']) };
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          accept: pick(g, ['application/json', 'application/graphql-response+json']),
+        };
         if (who) headers.authorization = `Bearer ${who}`;
         const response = await raw(app, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
         expect(response.status, `${query}\n${response.text.slice(0, 400)}`).toBeLessThan(500);

@@ -48,7 +48,11 @@ export interface RawResponse {
   headers: Headers;
   text: string;
   /** The parsed body when it is JSON. */
-  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[]; extensions?: Record<string, unknown> } | null;
+  body: {
+    data?: unknown;
+    errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
+    extensions?: Record<string, unknown>;
+  } | null;
 }
 
 /** Sends a raw request through Yoga's fetch (no JSON encoding, no default headers). */

@@ -89,8 +89,16 @@ describe('variables of the wrong type', () => {
   it('an input object with a missing field, an extra field, or an unknown enum value is 400 BAD_USER_INPUT', async () => {
     const cases: [string, string, Record<string, unknown>][] = [
       ['missing field', `mutation($input: CreateResumeInput!) { createResume(input: $input) { id } }`, { input: { title: 'x' } }],
-      ['extra field', `mutation($input: CreateResumeInput!) { createResume(input: $input) { id } }`, { input: { title: 'x', content: 'y', [MARKER]: 1 } }],
-      ['[String!] with null', `mutation($input: CreateJobPostingInput!) { createJobPosting(input: $input) { id } }`, { input: { title: 't', company: 'c', description: 'd', skills: [null] } }],
+      [
+        'extra field',
+        `mutation($input: CreateResumeInput!) { createResume(input: $input) { id } }`,
+        { input: { title: 'x', content: 'y', [MARKER]: 1 } },
+      ],
+      [
+        '[String!] with null',
+        `mutation($input: CreateJobPostingInput!) { createJobPosting(input: $input) { id } }`,
+        { input: { title: 't', company: 'c', description: 'd', skills: [null] } },
+      ],
       ['Int ← 1.5', `query($first: Int) { sessions(first: $first) { totalCount } }`, { first: 1.5 }],
       ['unknown enum value', `query($s: SessionStatus) { sessions(first: 1, status: $s) { totalCount } }`, { s: MARKER }],
       ['null ID!', `query($id: ID!) { session(id: $id) { id } }`, { id: null }],
@@ -111,20 +119,40 @@ describe('variables of the wrong type', () => {
     const json = fc.letrec((tie) => ({
       value: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
-        fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 31, '', MARKER, 'QXBpS2V5OmZvbw', encodeGlobalId('Nope', '00000000-0000-4000-8000-000000000000')),
+        fc.constantFrom(
+          null,
+          true,
+          false,
+          0,
+          -1,
+          1.5,
+          2 ** 31,
+          '',
+          MARKER,
+          'QXBpS2V5OmZvbw',
+          encodeGlobalId('Nope', '00000000-0000-4000-8000-000000000000'),
+        ),
         fc.string(),
         fc.double(),
         fc.array(tie('value'), { maxLength: 3 }),
-        fc.dictionary(fc.constantFrom('input', 'id', 'title', 'content', 'questionId', 'sessionId', 'first', 'after', MARKER), tie('value'), { maxKeys: 4 }),
+        fc.dictionary(
+          fc.constantFrom('input', 'id', 'title', 'content', 'questionId', 'sessionId', 'first', 'after', MARKER),
+          tie('value'),
+          { maxKeys: 4 },
+        ),
       ),
     })).value;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...operations), fc.dictionary(fc.constantFrom('input', 'id', 'first', 'after', 'ids', MARKER), json, { maxKeys: 3 }), async (op, variables) => {
-        const before = app.logLines.length;
-        const response = await app.request(op.text, { key, variables });
-        expectClientError(response, op.name);
-        expectNoMarkerInLogs(before);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...operations),
+        fc.dictionary(fc.constantFrom('input', 'id', 'first', 'after', 'ids', MARKER), json, { maxKeys: 3 }),
+        async (op, variables) => {
+          const before = app.logLines.length;
+          const response = await app.request(op.text, { key, variables });
+          expectClientError(response, op.name);
+          expectNoMarkerInLogs(before);
+        },
+      ),
       { numRuns: 300, seed: 20261203 },
     );
   });
@@ -141,7 +169,11 @@ describe('absurd variables', () => {
     for (const auth of [key, 'not-a-key', null]) {
       const response = await app.yoga.fetch('http://cadence.test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+        },
         body: `{"query":"query($id: ID!) { session(id: $id) { id } }","variables":{"id":${variables}}}`,
       });
       const body = (await response.json()) as GqlResponse['body'];
@@ -153,7 +185,9 @@ describe('absurd variables', () => {
 
 describe('ids of types that do not exist', () => {
   const uuid = '00000000-0000-4000-8000-000000000000';
-  const bogus = ['Foo', 'constructor', 'toString', '__proto__', 'hasOwnProperty', 'interviewSession', 'Query', 'Node', 'String'].map((t) => [t, encodeGlobalId(t, uuid)]);
+  const bogus = ['Foo', 'constructor', 'toString', '__proto__', 'hasOwnProperty', 'interviewSession', 'Query', 'Node', 'String'].map(
+    (t) => [t, encodeGlobalId(t, uuid)],
+  );
 
   it.each(bogus)('node(id) of type %s is null with no 5xx', async (_type, id) => {
     const response = await app.request(`query($id: ID!) { node(id: $id) { id } }`, { key, variables: { id } });
@@ -163,7 +197,10 @@ describe('ids of types that do not exist', () => {
 
   it('one bogus id in nodes leaves the others resolved', async () => {
     const ids = [sessionId, ...bogus.map(([, id]) => id), sessionId];
-    const response = await app.request<{ nodes: ({ id: string } | null)[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { key, variables: { ids } });
+    const response = await app.request<{ nodes: ({ id: string } | null)[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+      key,
+      variables: { ids },
+    });
     expectClientError(response, 'nodes');
     expect(response.body.data?.nodes).toHaveLength(ids.length);
     expect(response.body.data?.nodes[0]).toEqual({ id: sessionId });

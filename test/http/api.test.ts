@@ -35,8 +35,12 @@ describe('an interview from sign-up to completion', () => {
   it('signs up and answers viewer with the new key, which is stored only as a hash', async () => {
     const { key } = await signUp(app, 'Ada');
     expect(key).toMatch(/^cad_[A-Za-z0-9_-]{43}$/);
-    const data = ok(await app.request<{ viewer: { name: string; apiKeys: { prefix: string; revoked: boolean }[] } }>(
-      `{ viewer { name apiKeys { prefix revoked } } }`, { key }));
+    const data = ok(
+      await app.request<{ viewer: { name: string; apiKeys: { prefix: string; revoked: boolean }[] } }>(
+        `{ viewer { name apiKeys { prefix revoked } } }`,
+        { key },
+      ),
+    );
     expect(data.viewer.name).toBe('Ada');
     expect(data.viewer.apiKeys).toEqual([{ prefix: key.slice(0, 12), revoked: false }]);
     const stored = await app.prisma.apiKey.findMany({ where: { prefix: key.slice(0, 12) } });
@@ -48,10 +52,19 @@ describe('an interview from sign-up to completion', () => {
   it('starts a session that opens with an interviewer question about the posting', async () => {
     const { key } = await signUp(app);
     const { postingId, resumeId } = await createPostingAndResume(app, key);
-    const data = ok(await app.request<{ createSession: { status: string; jobPosting: { id: string }; messages: { edges: { node: { seq: number; role: string; content: string } }[] } } }>(
-      `mutation($input: CreateSessionInput!) { createSession(input: $input) {
+    const data = ok(
+      await app.request<{
+        createSession: {
+          status: string;
+          jobPosting: { id: string };
+          messages: { edges: { node: { seq: number; role: string; content: string } }[] };
+        };
+      }>(
+        `mutation($input: CreateSessionInput!) { createSession(input: $input) {
          status jobPosting { id } messages(first: 5) { edges { node { seq role content } } } } }`,
-      { key, variables: { input: { jobPostingId: postingId, resumeId } } }));
+        { key, variables: { input: { jobPostingId: postingId, resumeId } } },
+      ),
+    );
     expect(data.createSession.status).toBe('ACTIVE');
     expect(data.createSession.jobPosting.id).toBe(postingId);
     const messages = data.createSession.messages.edges.map((e) => e.node);
@@ -63,15 +76,20 @@ describe('an interview from sign-up to completion', () => {
   it('stores an answer with the next question and an operation that produces its feedback', async () => {
     const { key } = await signUp(app);
     const { sessionId, questionId } = await createSession(app, key);
-    const data = ok(await app.request<{ submitAnswer: {
-      answer: { seq: number; role: string; content: string };
-      operation: { id: string; kind: string };
-      nextQuestion: { seq: number; role: string } | null;
-      session: { messageCount: number };
-    } }>(
-      `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) {
+    const data = ok(
+      await app.request<{
+        submitAnswer: {
+          answer: { seq: number; role: string; content: string };
+          operation: { id: string; kind: string };
+          nextQuestion: { seq: number; role: string } | null;
+          session: { messageCount: number };
+        };
+      }>(
+        `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) {
         answer { seq role content } operation { id kind } nextQuestion { seq role } session { messageCount } } }`,
-      { key, variables: { input: { questionId, content: STAR_ANSWER } } }));
+        { key, variables: { input: { questionId, content: STAR_ANSWER } } },
+      ),
+    );
     const r = data.submitAnswer;
     expect(r.answer).toEqual({ seq: 2, role: 'CANDIDATE', content: STAR_ANSWER });
     expect(r.operation.kind).toBe('ANSWER_FEEDBACK');
@@ -80,10 +98,16 @@ describe('an interview from sign-up to completion', () => {
 
     // The in-process worker produces the feedback.
     await feedbackSettled(app, sessionId);
-    const after = ok(await app.request<{ node: { status: string; attempts: number; error: string | null }; session: { averageScore: number; messages: { edges: { node: { feedback: { score: number; scope: string } | null } }[] } } }>(
-      `query($op: ID!, $s: ID!) { node(id: $op) { ... on Operation { status attempts error } }
+    const after = ok(
+      await app.request<{
+        node: { status: string; attempts: number; error: string | null };
+        session: { averageScore: number; messages: { edges: { node: { feedback: { score: number; scope: string } | null } }[] } };
+      }>(
+        `query($op: ID!, $s: ID!) { node(id: $op) { ... on Operation { status attempts error } }
         session(id: $s) { averageScore messages(first: 2) { edges { node { feedback { score scope } } } } } }`,
-      { key, variables: { op: r.operation.id, s: sessionId } }));
+        { key, variables: { op: r.operation.id, s: sessionId } },
+      ),
+    );
     expect(after.node).toEqual({ status: 'SUCCEEDED', attempts: 1, error: null });
     const feedback = after.session.messages.edges[1]!.node.feedback!;
     expect(feedback.scope).toBe('ANSWER');
@@ -95,9 +119,11 @@ describe('an interview from sign-up to completion', () => {
   it('refuses a second answer to the same question and writes nothing of it', async () => {
     const { key } = await signUp(app);
     const { sessionId, questionId } = await createSession(app, key);
-    const submit = () => app.request(
-      `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }`,
-      { key, variables: { input: { questionId, content: 'An answer.' } } });
+    const submit = () =>
+      app.request(`mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }`, {
+        key,
+        variables: { input: { questionId, content: 'An answer.' } },
+      });
     // Two answers racing for the one open question: exactly one wins.
     const results = await Promise.all([submit(), submit()]);
     const codes = results.map((r) => r.body.errors?.[0]?.extensions?.code ?? 'OK').sort();
@@ -116,34 +142,49 @@ describe('an interview from sign-up to completion', () => {
     let answered = 0;
     while (open !== null && answered < 20) {
       last = open;
-      const data: { submitAnswer: { nextQuestion: { id: string } | null } } = ok(await app.request<{ submitAnswer: { nextQuestion: { id: string } | null } }>(
-        `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { nextQuestion { id } } }`,
-        { key, variables: { input: { questionId: open, content: STAR_ANSWER } } }));
+      const data: { submitAnswer: { nextQuestion: { id: string } | null } } = ok(
+        await app.request<{ submitAnswer: { nextQuestion: { id: string } | null } }>(
+          `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { nextQuestion { id } } }`,
+          { key, variables: { input: { questionId: open, content: STAR_ANSWER } } },
+        ),
+      );
       open = data.submitAnswer.nextQuestion?.id ?? null;
       answered++;
     }
     expect(answered).toBe(5);
-    for (const input of [{ questionId: last, content: 'One more' }, { sessionId, content: 'One more' }]) {
-      const extra = await app.request(
-        `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }`,
-        { key, variables: { input } });
+    for (const input of [
+      { questionId: last, content: 'One more' },
+      { sessionId, content: 'One more' },
+    ]) {
+      const extra = await app.request(`mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }`, {
+        key,
+        variables: { input },
+      });
       expect(extra.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     }
 
-    const done = ok(await app.request<{ completeSession: { status: string; completedAt: string; operations: { kind: string }[] } }>(
-      `mutation($input: SessionIdInput!) { completeSession(input: $input) { status completedAt operations { kind } } }`,
-      { key, variables: { input: { sessionId } } }));
+    const done = ok(
+      await app.request<{ completeSession: { status: string; completedAt: string; operations: { kind: string }[] } }>(
+        `mutation($input: SessionIdInput!) { completeSession(input: $input) { status completedAt operations { kind } } }`,
+        { key, variables: { input: { sessionId } } },
+      ),
+    );
     expect(done.completeSession.status).toBe('COMPLETED');
     expect(done.completeSession.completedAt).toBeTruthy();
     expect(done.completeSession.operations.filter((o) => o.kind === 'SESSION_FEEDBACK')).toHaveLength(1);
     await feedbackSettled(app, sessionId);
-    const after = ok(await app.request<{ session: { feedback: { scope: string }[] } }>(
-      `query($id: ID!) { session(id: $id) { feedback { scope } } }`, { key, variables: { id: sessionId } }));
+    const after = ok(
+      await app.request<{ session: { feedback: { scope: string }[] } }>(`query($id: ID!) { session(id: $id) { feedback { scope } } }`, {
+        key,
+        variables: { id: sessionId },
+      }),
+    );
     expect(after.session.feedback.map((f) => f.scope)).toEqual([...Array(5).fill('ANSWER'), 'SESSION']);
 
-    const again = await app.request(
-      `mutation($input: SessionIdInput!) { completeSession(input: $input) { status } }`,
-      { key, variables: { input: { sessionId } } });
+    const again = await app.request(`mutation($input: SessionIdInput!) { completeSession(input: $input) { status } }`, {
+      key,
+      variables: { input: { sessionId } },
+    });
     expect(again.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 
@@ -151,7 +192,21 @@ describe('an interview from sign-up to completion', () => {
     const { key } = await signUp(app);
     const created: string[] = [];
     for (let i = 0; i < 3; i++) created.push((await createSession(app, key, 1)).sessionId);
-    type List = { sessions: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string; messageCount: number; messages: { totalCount: number; edges: { node: { role: string; feedback: { score: number } | null } }[] }; feedback: unknown[]; jobPosting: { title: string } } }[] } };
+    type List = {
+      sessions: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        edges: {
+          node: {
+            id: string;
+            messageCount: number;
+            messages: { totalCount: number; edges: { node: { role: string; feedback: { score: number } | null } }[] };
+            feedback: unknown[];
+            jobPosting: { title: string };
+          };
+        }[];
+      };
+    };
     const first = ok(await app.request<List>(SESSIONS_LIST, { key, variables: { first: 2 } }));
     expect(first.sessions.totalCount).toBe(3);
     expect(first.sessions.edges.map((e) => e.node.id)).toEqual([created[2], created[1]]);
@@ -175,16 +230,27 @@ describe('an interview from sign-up to completion', () => {
   it('reads a session by id and through node, and deletes it with everything in it', async () => {
     const { key } = await signUp(app);
     const { sessionId } = await createSession(app, key, 2);
-    const byId = ok(await app.request<{ session: { id: string; messageCount: number } }>(
-      `query($id: ID!) { session(id: $id) { id messageCount } }`, { key, variables: { id: sessionId } }));
+    const byId = ok(
+      await app.request<{ session: { id: string; messageCount: number } }>(`query($id: ID!) { session(id: $id) { id messageCount } }`, {
+        key,
+        variables: { id: sessionId },
+      }),
+    );
     expect(byId.session).toEqual({ id: sessionId, messageCount: 5 });
-    const byNode = ok(await app.request<{ node: { __typename: string; id: string } }>(
-      `query($id: ID!) { node(id: $id) { __typename id ... on InterviewSession { status } } }`, { key, variables: { id: sessionId } }));
+    const byNode = ok(
+      await app.request<{ node: { __typename: string; id: string } }>(
+        `query($id: ID!) { node(id: $id) { __typename id ... on InterviewSession { status } } }`,
+        { key, variables: { id: sessionId } },
+      ),
+    );
     expect(byNode.node).toMatchObject({ __typename: 'InterviewSession', id: sessionId, status: 'ACTIVE' });
 
-    const deleted = ok(await app.request<{ deleteSession: { deletedSessionId: string } }>(
-      `mutation($input: SessionIdInput!) { deleteSession(input: $input) { deletedSessionId } }`,
-      { key, variables: { input: { sessionId } } }));
+    const deleted = ok(
+      await app.request<{ deleteSession: { deletedSessionId: string } }>(
+        `mutation($input: SessionIdInput!) { deleteSession(input: $input) { deletedSessionId } }`,
+        { key, variables: { input: { sessionId } } },
+      ),
+    );
     expect(deleted.deleteSession.deletedSessionId).toBe(sessionId);
     const dbId = decodeId(sessionId);
     expect(await app.prisma.sessionMessage.count({ where: { sessionId: dbId } })).toBe(0);
@@ -197,9 +263,18 @@ describe('an interview from sign-up to completion', () => {
   it('lists job postings and resumes and reads them by id', async () => {
     const { key } = await signUp(app);
     const { postingId, resumeId } = await createPostingAndResume(app, key);
-    const data = ok(await app.request<{ jobPostings: { edges: { node: { id: string; description: string } }[] }; resumes: { edges: { node: { id: string } }[] }; jobPosting: { skills: string[] }; resume: { content: string } }>(
-      `query($p: ID!, $r: ID!) { jobPostings(first: 5) { edges { node { id description } } } resumes { edges { node { id } } }
-        jobPosting(id: $p) { skills } resume(id: $r) { content } }`, { key, variables: { p: postingId, r: resumeId } }));
+    const data = ok(
+      await app.request<{
+        jobPostings: { edges: { node: { id: string; description: string } }[] };
+        resumes: { edges: { node: { id: string } }[] };
+        jobPosting: { skills: string[] };
+        resume: { content: string };
+      }>(
+        `query($p: ID!, $r: ID!) { jobPostings(first: 5) { edges { node { id description } } } resumes { edges { node { id } } }
+        jobPosting(id: $p) { skills } resume(id: $r) { content } }`,
+        { key, variables: { p: postingId, r: resumeId } },
+      ),
+    );
     expect(data.jobPostings.edges.map((e) => e.node.id)).toEqual([postingId]);
     expect(data.resumes.edges.map((e) => e.node.id)).toEqual([resumeId]);
     expect(data.jobPosting.skills).toEqual(['TypeScript', 'PostgreSQL', 'GraphQL']);
@@ -217,9 +292,18 @@ describe('authentication', () => {
 
   it('answers UNAUTHENTICATED for an unknown, malformed or revoked key', async () => {
     const { key } = await signUp(app);
-    const other = ok(await app.request<{ createApiKey: { key: string; apiKey: { id: string } } }>(
-      `mutation { createApiKey(input: { name: "ci" }) { key apiKey { id } } }`, { key }));
-    ok(await app.request(`mutation($id: ID!) { revokeApiKey(id: $id) { revoked } }`, { key, variables: { id: other.createApiKey.apiKey.id } }));
+    const other = ok(
+      await app.request<{ createApiKey: { key: string; apiKey: { id: string } } }>(
+        `mutation { createApiKey(input: { name: "ci" }) { key apiKey { id } } }`,
+        { key },
+      ),
+    );
+    ok(
+      await app.request(`mutation($id: ID!) { revokeApiKey(id: $id) { revoked } }`, {
+        key,
+        variables: { id: other.createApiKey.apiKey.id },
+      }),
+    );
     for (const headers of [
       { authorization: `Bearer ${other.createApiKey.key}` },
       { authorization: `Bearer cad_${'A'.repeat(43)}` },
@@ -238,7 +322,9 @@ describe('authentication', () => {
   it('lets anyone sign up but not twice with one email', async () => {
     const input = { email: `dup-${Date.now()}@example.test`, name: 'Dup' };
     ok(await app.request(`mutation($input: SignUpInput!) { signUp(input: $input) { key } }`, { variables: { input } }));
-    const again = await app.request(`mutation($input: SignUpInput!) { signUp(input: $input) { key } }`, { variables: { input: { ...input, email: input.email.toUpperCase() } } });
+    const again = await app.request(`mutation($input: SignUpInput!) { signUp(input: $input) { key } }`, {
+      variables: { input: { ...input, email: input.email.toUpperCase() } },
+    });
     expect(again.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 });
@@ -249,7 +335,8 @@ describe('bad input', () => {
     const { postingId } = await createPostingAndResume(app, key);
     for (const id of ['', 'nope', "1' OR 1=1 --", Buffer.from('InterviewSession:42').toString('base64url'), postingId, 'x'.repeat(500)]) {
       const { result, statements } = await app.recordSql(() =>
-        app.request(`query($id: ID!) { session(id: $id) { id } }`, { key, variables: { id } }));
+        app.request(`query($id: ID!) { session(id: $id) { id } }`, { key, variables: { id } }),
+      );
       expect(result.body.errors?.[0]?.extensions?.code, id).toBe('BAD_USER_INPUT');
       expect(result.status).toBe(400);
       // No SQL at all: the id is refused before any resolver reads, and the key is cached.
@@ -259,7 +346,13 @@ describe('bad input', () => {
 
   it('rejects page sizes outside 1..100 and foreign cursors before execution', async () => {
     const { key } = await signUp(app);
-    for (const variables of [{ first: 0 }, { first: 101 }, { first: -1 }, { after: 'bogus' }, { after: Buffer.from('GPC:S:1').toString('base64') }]) {
+    for (const variables of [
+      { first: 0 },
+      { first: 101 },
+      { first: -1 },
+      { after: 'bogus' },
+      { after: Buffer.from('GPC:S:1').toString('base64') },
+    ]) {
       const r = await app.request(SESSIONS_LIST, { key, variables });
       expect(r.body.errors?.[0]?.extensions?.code, JSON.stringify(variables)).toBe('BAD_USER_INPUT');
       expect(r.status).toBe(400);
@@ -277,7 +370,10 @@ describe('bad input', () => {
       { title: 'ok', company: 'c\u0000', description: 'd', skills: [] },
       { title: 'ok', company: 'c', description: 'd', skills: Array.from({ length: 51 }, (_, i) => `s${i}`) },
     ]) {
-      const r = await app.request(`mutation($input: CreateJobPostingInput!) { createJobPosting(input: $input) { id } }`, { key, variables: { input } });
+      const r = await app.request(`mutation($input: CreateJobPostingInput!) { createJobPosting(input: $input) { id } }`, {
+        key,
+        variables: { input },
+      });
       expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(r.status).toBe(400);
     }

@@ -38,9 +38,18 @@ describe('with Redis reachable', () => {
   it('reports response times, throughput and resources in /health/performance and per operation in /metrics/performance', async () => {
     for (let i = 0; i < 5; i++) ok(await app.request(`query Viewer { viewer { id } }`, { key }));
     const compact = JSON.parse((await get(app, '/health/performance')).text) as Record<string, Record<string, unknown>>;
-    expect(compact.responseTime).toMatchObject({ count: expect.any(Number), avgMs: expect.any(Number), p95Ms: expect.any(Number), p99Ms: expect.any(Number) });
+    expect(compact.responseTime).toMatchObject({
+      count: expect.any(Number),
+      avgMs: expect.any(Number),
+      p95Ms: expect.any(Number),
+      p99Ms: expect.any(Number),
+    });
     expect(compact.requests).toMatchObject({ total: expect.any(Number), successRate: 1, peakConcurrent: expect.any(Number) });
-    expect(compact.process).toMatchObject({ cpuPercent: expect.any(Number), memory: { rssMb: expect.any(Number) }, eventLoopDelay: { p95Ms: expect.any(Number), maxMs: expect.any(Number) } });
+    expect(compact.process).toMatchObject({
+      cpuPercent: expect.any(Number),
+      memory: { rssMb: expect.any(Number) },
+      eventLoopDelay: { p95Ms: expect.any(Number), maxMs: expect.any(Number) },
+    });
     expect(compact.queue).toEqual({ depth: 0, concurrentGenerations: 0 });
     expect(Number(compact.responseTime!.count)).toBeGreaterThanOrEqual(5);
     const detailed = JSON.parse((await get(app, '/metrics/performance')).text) as { operations: Record<string, { count: number }> };
@@ -52,7 +61,8 @@ describe('with Redis reachable', () => {
     const r = await get(app, '/metrics');
     expect(r.status).toBe(200);
     const lines = r.text.split('\n').filter((l) => l && !l.startsWith('#'));
-    const sample = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? -?(\d+(\.\d+)?(e[+-]?\d+)?|NaN|\+Inf|-Inf)$/;
+    const sample =
+      /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? -?(\d+(\.\d+)?(e[+-]?\d+)?|NaN|\+Inf|-Inf)$/;
     expect(lines.filter((l) => !sample.test(l))).toEqual([]);
     expect(r.text).toMatch(/cadence_operation_sql_statements_sum\{operationName="Viewer",operationType="query"\} \d+/);
     expect(r.text).toContain('cadence_operation_duration_seconds_bucket');
@@ -80,7 +90,11 @@ describe('with Redis down', () => {
   it('stays ready as degraded, names Redis, says why with no secret, and still answers queries', async () => {
     const r = await get(app, '/health/ready');
     expect(r.status).toBe(200);
-    const body = JSON.parse(r.text) as { status: string; degraded: string[]; checks: { postgres: { ok: boolean }; redis: { ok: boolean; error: string } } };
+    const body = JSON.parse(r.text) as {
+      status: string;
+      degraded: string[];
+      checks: { postgres: { ok: boolean }; redis: { ok: boolean; error: string } };
+    };
     expect(body.status).toBe('degraded');
     expect(body.degraded).toEqual(['redis']);
     expect(body.checks.postgres.ok).toBe(true);

@@ -42,7 +42,9 @@ describe('Idempotency-Key', () => {
       const { sessionId, questionId } = await createSession(app, key);
       const idem = randomUUID();
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => app.request(SUBMIT, { key, headers: withKey(idem), variables: { input: { questionId, content: `Run ${run}.` } } })),
+        Array.from({ length: 20 }, () =>
+          app.request(SUBMIT, { key, headers: withKey(idem), variables: { input: { questionId, content: `Run ${run}.` } } }),
+        ),
       );
       const succeeded = results.filter((r) => !r.body.errors);
       const busy = results.filter((r) => r.body.errors?.[0]?.extensions?.reason === 'IDEMPOTENCY_KEY_IN_USE');
@@ -69,8 +71,16 @@ describe('Idempotency-Key', () => {
 
   it('treats variables with keys in another order as the same request', async () => {
     const { key } = await signUp(app);
-    const a = await app.request(POSTING, { key, headers: withKey('order'), variables: { input: { title: 'T', company: 'C', description: 'D', skills: ['x'] } } });
-    const b = await app.request(POSTING, { key, headers: withKey('order'), variables: { input: { skills: ['x'], description: 'D', company: 'C', title: 'T' } } });
+    const a = await app.request(POSTING, {
+      key,
+      headers: withKey('order'),
+      variables: { input: { title: 'T', company: 'C', description: 'D', skills: ['x'] } },
+    });
+    const b = await app.request(POSTING, {
+      key,
+      headers: withKey('order'),
+      variables: { input: { skills: ['x'], description: 'D', company: 'C', title: 'T' } },
+    });
     expect(b.body).toEqual(a.body);
     expect(b.headers.get('idempotent-replayed')).toBe('true');
   });
@@ -78,21 +88,31 @@ describe('Idempotency-Key', () => {
   it("keeps each user's keys apart", async () => {
     const alice = await signUp(app);
     const bob = await signUp(app);
-    const a = ok<{ createJobPosting: { id: string } }>(await app.request(POSTING, { key: alice.key, headers: withKey('shared'), variables: postingInput('Mine') }));
-    const b = ok<{ createJobPosting: { id: string } }>(await app.request(POSTING, { key: bob.key, headers: withKey('shared'), variables: postingInput('Mine') }));
+    const a = ok<{ createJobPosting: { id: string } }>(
+      await app.request(POSTING, { key: alice.key, headers: withKey('shared'), variables: postingInput('Mine') }),
+    );
+    const b = ok<{ createJobPosting: { id: string } }>(
+      await app.request(POSTING, { key: bob.key, headers: withKey('shared'), variables: postingInput('Mine') }),
+    );
     expect(b.createJobPosting.id).not.toBe(a.createJobPosting.id);
     expect(await app.prisma.jobPosting.count({ where: { userId: uid(bob.userId) } })).toBe(1);
   });
 
   it('replays from the recorded outcome when the answer was lost after COMMIT', async () => {
     const { key, userId } = await signUp(app);
-    const first = ok<{ createJobPosting: { id: string } }>(await app.request(POSTING, { key, headers: withKey('lost'), variables: postingInput('Lost') }));
+    const first = ok<{ createJobPosting: { id: string } }>(
+      await app.request(POSTING, { key, headers: withKey('lost'), variables: postingInput('Lost') }),
+    );
     // As if the process died between COMMIT and keeping the answer: the outcome is there (it was
     // written by the write's own transaction), the answer and the hold are not.
     const record = await app.prisma.idempotencyKey.findFirstOrThrow({ where: { userId: uid(userId), key: 'lost' } });
     expect(record.outcomes).toEqual([{ kind: 'createJobPosting', value: { id: parseId(first.createJobPosting.id, 'JobPosting') } }]);
     await app.prisma.$executeRaw`UPDATE idempotency_keys SET response = NULL, locked_until = NULL WHERE id = ${record.id}::uuid`;
-    const response = await app.request<{ createJobPosting: { id: string } }>(POSTING, { key, headers: withKey('lost'), variables: postingInput('Lost') });
+    const response = await app.request<{ createJobPosting: { id: string } }>(POSTING, {
+      key,
+      headers: withKey('lost'),
+      variables: postingInput('Lost'),
+    });
     const retry = ok<{ createJobPosting: { id: string } }>(response);
     expect(retry.createJobPosting.id).toBe(first.createJobPosting.id);
     expect(response.headers.get('idempotent-replayed')).toBe('true');
@@ -103,7 +123,8 @@ describe('Idempotency-Key', () => {
     const { key, userId } = await signUp(app);
     ok(await app.request(POSTING, { key, headers: withKey('died'), variables: postingInput('Died') }));
     // A request that died holding the key and having written nothing.
-    await app.prisma.$executeRaw`UPDATE idempotency_keys SET response = NULL, outcomes = '[]'::jsonb, locked_until = now() - interval '1 second' WHERE user_id = ${uid(userId)}::uuid AND key = 'died'`;
+    await app.prisma
+      .$executeRaw`UPDATE idempotency_keys SET response = NULL, outcomes = '[]'::jsonb, locked_until = now() - interval '1 second' WHERE user_id = ${uid(userId)}::uuid AND key = 'died'`;
     await app.prisma.jobPosting.deleteMany({ where: { userId: uid(userId) } });
     ok(await app.request(POSTING, { key, headers: withKey('died'), variables: postingInput('Died') }));
     expect(await app.prisma.jobPosting.count({ where: { userId: uid(userId) } })).toBe(1);

@@ -39,9 +39,12 @@ async function race(a: () => Promise<GqlResponse>, b: () => Promise<GqlResponse>
   return [outcome(ra), outcome(rb)];
 }
 
-const answer = (questionId: string, content = 'My answer, with a measured result.') => () =>
-  app.request(SUBMIT, { key, variables: { input: { questionId, content } } });
-const answerBySession = (sessionId: string, content: string) => () => app.request(SUBMIT, { key, variables: { input: { sessionId, content } } });
+const answer =
+  (questionId: string, content = 'My answer, with a measured result.') =>
+  () =>
+    app.request(SUBMIT, { key, variables: { input: { questionId, content } } });
+const answerBySession = (sessionId: string, content: string) => () =>
+  app.request(SUBMIT, { key, variables: { input: { sessionId, content } } });
 const complete = (sessionId: string) => () => app.request(COMPLETE, { key, variables: { input: { sessionId } } });
 const remove = (sessionId: string) => () => app.request(DELETE, { key, variables: { input: { sessionId } } });
 

@@ -47,7 +47,7 @@ describe('production', () => {
 });
 
 describe('HOST', () => {
-  it('defaults to 127.0.0.1 for the embedded demo (its key is in GraphiQL\'s page), 0.0.0.0 otherwise', () => {
+  it("defaults to 127.0.0.1 for the embedded demo (its key is in GraphiQL's page), 0.0.0.0 otherwise", () => {
     expect(loadConfig({}).HOST).toBe('127.0.0.1');
     expect(loadConfig({ DEMO: 'false' }).HOST).toBe('0.0.0.0');
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/cadence' }).HOST).toBe('0.0.0.0');
@@ -69,7 +69,9 @@ describe('socket limits', () => {
   });
 
   it('refuses a headers timeout longer than the request timeout, and non-numbers', () => {
-    expect(messageOf({ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' })).toContain('HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS');
+    expect(messageOf({ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' })).toContain(
+      'HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS',
+    );
     expect(messageOf({ MAX_CONNECTIONS: 'many' })).toContain('MAX_CONNECTIONS');
     expect(messageOf({ SHUTDOWN_GRACE_MS: '-1' })).toContain('SHUTDOWN_GRACE_MS');
   });

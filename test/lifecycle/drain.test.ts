@@ -70,7 +70,14 @@ describe('SIGTERM under keep-alive load', () => {
           const sentIn = (): Phase => (flushedIn === 'before' ? 'before' : calledIn === 'after' ? 'after' : 'between');
           const post = i % 2 === 0;
           const req = request(
-            { host: '127.0.0.1', port, agent, method: post ? 'POST' : 'GET', path: post ? '/graphql' : '/health', headers: post ? { 'content-type': 'application/json' } : {} },
+            {
+              host: '127.0.0.1',
+              port,
+              agent,
+              method: post ? 'POST' : 'GET',
+              path: post ? '/graphql' : '/health',
+              headers: post ? { 'content-type': 'application/json' } : {},
+            },
             (res) => {
               let body = '';
               res.setEncoding('utf8').on('data', (c: string) => (body += c));
@@ -97,7 +104,9 @@ describe('SIGTERM under keep-alive load', () => {
     const slow = await rawSocket(port);
     const slowAnswer = readAll(slow);
     const body = JSON.stringify({ query: '{ __typename }' });
-    slow.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    slow.write(
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    );
     // A readiness probe whose headers are half sent before the signal and finished while draining.
     const probe = await rawSocket(port);
     const probeAnswer = readAll(probe);
@@ -148,15 +157,28 @@ describe('SIGTERM under keep-alive load', () => {
     const messages = server.lines.map((l) => l.msg);
     expect(messages).toContain('drained: every request answered');
     expect(messages).toContain('stopped');
-    expect(server.lines.filter((l) => l.msg === 'closed').map((l) => String(l.resource)).sort()).toEqual(['database', 'redis', 'websocket', 'yoga']);
+    expect(
+      server.lines
+        .filter((l) => l.msg === 'closed')
+        .map((l) => String(l.resource))
+        .sort(),
+    ).toEqual(['database', 'redis', 'websocket', 'yoga']);
     expect(server.lines.filter((l) => l.msg === 'could not close cleanly' || l.level === 'error')).toEqual([]);
-    console.log(`drain: ${before.length} requests before the signal, ${outcomes.length - before.length - refusals.length} answered after it (all Connection: close), ${refusals.length} refused; exit ${exit.code}`);
+    console.log(
+      `drain: ${before.length} requests before the signal, ${outcomes.length - before.length - refusals.length} answered after it (all Connection: close), ${refusals.length} refused; exit ${exit.code}`,
+    );
   }, 90_000);
 });
 
 describe('SIGTERM with a request that outlives the grace period', () => {
   it('cuts it when SHUTDOWN_GRACE_MS runs out, says so, and exits 1', async () => {
-    const short = await startCadence({ NODE_ENV: 'test', DATABASE_URL: db.url, SHUTDOWN_GRACE_MS: '500', REQUEST_TIMEOUT_MS: '60000', HEADERS_TIMEOUT_MS: '60000' });
+    const short = await startCadence({
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      SHUTDOWN_GRACE_MS: '500',
+      REQUEST_TIMEOUT_MS: '60000',
+      HEADERS_TIMEOUT_MS: '60000',
+    });
     try {
       // Headers complete (the request is in flight), body never finished.
       const stuck = await rawSocket(short.port);

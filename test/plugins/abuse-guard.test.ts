@@ -102,7 +102,13 @@ describe('whom refusals count against (real HTTP, X-Forwarded-For trusted)', () 
 
   beforeAll(async () => {
     app = await startApp({
-      env: { ABUSE_MAX_REJECTIONS: '5', ABUSE_WINDOW_MS: '60000', ABUSE_TARPIT_MS: '0', TRUST_PROXY: '1', AUTH_NEGATIVE_CACHE_TTL_MS: '60000' },
+      env: {
+        ABUSE_MAX_REJECTIONS: '5',
+        ABUSE_WINDOW_MS: '60000',
+        ABUSE_TARPIT_MS: '0',
+        TRUST_PROXY: '1',
+        AUTH_NEGATIVE_CACHE_TTL_MS: '60000',
+      },
     });
     ({ server, url } = await listen(app));
   });
@@ -194,7 +200,9 @@ describe('unknown keys and duplicate headers', () => {
     for (let i = 0; i < 20; i++) await app.request(`{ viewer { id } }`, { key: wellFormedUnknownKey() });
     const { key } = await signUp(app);
     ok(await app.request(`{ viewer { id } }`, { key }));
-    const second = ok(await app.request<{ createApiKey: { key: string } }>(`mutation { createApiKey(input: { name: "second" }) { key } }`, { key }));
+    const second = ok(
+      await app.request<{ createApiKey: { key: string } }>(`mutation { createApiKey(input: { name: "second" }) { key } }`, { key }),
+    );
     ok(await app.request(`{ viewer { id } }`, { key: second.createApiKey.key }));
   });
 

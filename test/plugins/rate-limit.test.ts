@@ -134,8 +134,14 @@ describe('the default limits', () => {
       // Remaining counts down by one per request, on both policies.
       const remaining = results.map((r) => parseRateLimit(r.headers.get('ratelimit')));
       const seen = results.map((r) => `${r.status} ${r.headers.get('ratelimit')}`).join(' | ');
-      expect(remaining.map((r) => r.burst?.r), seen).toEqual([...Array.from({ length: 20 }, (_, i) => 19 - i), 0]);
-      expect(remaining.map((r) => r.minute?.r), seen).toEqual(Array.from({ length: 21 }, (_, i) => 99 - i));
+      expect(
+        remaining.map((r) => r.burst?.r),
+        seen,
+      ).toEqual([...Array.from({ length: 20 }, (_, i) => 19 - i), 0]);
+      expect(
+        remaining.map((r) => r.minute?.r),
+        seen,
+      ).toEqual(Array.from({ length: 21 }, (_, i) => 99 - i));
       expect(remaining[20]!.burst!.t).toBe(retryAfter);
     });
   });
@@ -162,7 +168,12 @@ describe('the default limits', () => {
 describe('the per-minute limit', () => {
   let target: Served;
   beforeAll(async () => {
-    target = await serve({ REDIS_URL, RATE_LIMIT_BURST: '0', RATE_LIMIT_PER_MINUTE: String(DEFAULTS.RATE_LIMIT_PER_MINUTE), RATE_LIMIT_REDIS_TIMEOUT_MS: '1000' });
+    target = await serve({
+      REDIS_URL,
+      RATE_LIMIT_BURST: '0',
+      RATE_LIMIT_PER_MINUTE: String(DEFAULTS.RATE_LIMIT_PER_MINUTE),
+      RATE_LIMIT_REDIS_TIMEOUT_MS: '1000',
+    });
   });
   afterAll(() => stop(target));
 
@@ -258,11 +269,19 @@ describe('a Redis outage (a redis-server of this test, stopped then killed)', ()
   beforeAll(async () => {
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
-    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
     probe.on('error', () => {});
     for (let i = 0; i < 100; i++) {
-      if (await probe.ping().then(() => true, () => false)) break;
+      if (
+        await probe.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await sleep(50);
     }
     probe.disconnect();

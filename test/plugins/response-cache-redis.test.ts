@@ -16,7 +16,10 @@ async function ask(app: TestApp, key: string) {
     body: JSON.stringify({ query: SESSIONS, variables: { first: 5 } }),
   });
   const body = (await res.json()) as { data: { sessions: { edges: { node: { id: string } }[] } } };
-  return { cache: /cache;desc=(\w+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? null, ids: body.data.sessions.edges.map((e) => e.node.id) };
+  return {
+    cache: /cache;desc=(\w+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? null,
+    ids: body.data.sessions.edges.map((e) => e.node.id),
+  };
 }
 
 describe('response cache on two instances sharing Redis', () => {
@@ -49,4 +52,3 @@ describe('response cache on two instances sharing Redis', () => {
     expect(seen).toBe(true);
   });
 });
-

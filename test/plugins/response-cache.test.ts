@@ -11,7 +11,13 @@ import { createSession, ok, signUp, STAR_ANSWER } from '../support/fixtures.js';
 const SESSIONS = `query Sessions($first: Int) { sessions(first: $first) { edges { node { id status messages(first: 10) { edges { node { seq content } } } } } } }`;
 
 /** One request: its status, body text, SQL statement count and the cache outcome in Server-Timing. */
-async function ask(app: TestApp, key: string, query = SESSIONS, variables: Record<string, unknown> = { first: 5 }, headers: Record<string, string> = {}) {
+async function ask(
+  app: TestApp,
+  key: string,
+  query = SESSIONS,
+  variables: Record<string, unknown> = { first: 5 },
+  headers: Record<string, string> = {},
+) {
   const { result, statements } = await app.recordSql(async () => {
     const res = await app.yoga.fetch('http://cadence.test/graphql', {
       method: 'POST',
@@ -78,10 +84,12 @@ describe('response cache on one instance', () => {
     const { sessionId } = await createSession(app, key);
     const before = await ask(app, key);
     expect((await ask(app, key)).cache).toBe('hit');
-    ok(await app.request(`mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }`, {
-      key,
-      variables: { input: { sessionId, content: STAR_ANSWER } },
-    }));
+    ok(
+      await app.request(`mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } } }`, {
+        key,
+        variables: { input: { sessionId, content: STAR_ANSWER } },
+      }),
+    );
     const after = await ask(app, key);
     expect(after.cache).toBe('miss');
     expect(after.text).not.toBe(before.text);

@@ -39,7 +39,9 @@ describe('with default budgets', () => {
     );
     ok(r);
     const trace = r.body.extensions?.trace as {
-      operationName: string; budgetMs: number; requestId: string;
+      operationName: string;
+      budgetMs: number;
+      requestId: string;
       sql: { count: number; slowest: { sql: string; durationMs: number }[] };
       resolvers: { path: string }[];
     };
@@ -130,7 +132,12 @@ describe('the over-budget log limiter', () => {
   it('lets a few lines per operation per second through and reports how many it held back', () => {
     const limiter = new LogLimiter(2);
     const t = 1_000_000;
-    expect([limiter.take('A', t), limiter.take('A', t + 1), limiter.take('A', t + 2), limiter.take('A', t + 3)]).toEqual([0, 0, null, null]);
+    expect([limiter.take('A', t), limiter.take('A', t + 1), limiter.take('A', t + 2), limiter.take('A', t + 3)]).toEqual([
+      0,
+      0,
+      null,
+      null,
+    ]);
     // Another operation has its own allowance.
     expect(limiter.take('B', t + 4)).toBe(0);
     // The next second, the first line carries the count of the two held back.

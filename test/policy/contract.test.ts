@@ -53,6 +53,14 @@ describe('breaking changes', () => {
 
   it('leave an added field alone', async () => {
     const added = current.replace('  messageCount: Int!', '  messageCount: Int!\n  newField: Int');
-    expect(await schemaChanges([{ label: 'a', sdl: current }, { label: 'b', sdl: added }], [])).toEqual([]);
+    expect(
+      await schemaChanges(
+        [
+          { label: 'a', sdl: current },
+          { label: 'b', sdl: added },
+        ],
+        [],
+      ),
+    ).toEqual([]);
   });
 });

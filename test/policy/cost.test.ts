@@ -33,7 +33,9 @@ describe('the cost model', () => {
   });
 
   it('refuses the page sizes that would multiply into the thousands', () => {
-    expect(cost('{ sessions(first: 100) { edges { node { messages(first: 100) { edges { node { id } } } } } } }')).toBe(1 + 100 * (1 + 100));
+    expect(cost('{ sessions(first: 100) { edges { node { messages(first: 100) { edges { node { id } } } } } } }')).toBe(
+      1 + 100 * (1 + 100),
+    );
   });
 
   it('expands fragments once each, however often they are spread', () => {
@@ -44,7 +46,9 @@ describe('the cost model', () => {
   });
 
   it('ends on a fragment cycle (validation reports it)', () => {
-    expect(measureOperation(schema, parse('{ viewer { ...A } } fragment A on User { id ...B } fragment B on User { ...A }'))!.breadth).toBe(2);
+    expect(measureOperation(schema, parse('{ viewer { ...A } } fragment A on User { id ...B } fragment B on User { ...A }'))!.breadth).toBe(
+      2,
+    );
   });
 
   it('counts depth as graphql-armor does for every frontend operation', () => {
@@ -52,7 +56,9 @@ describe('the cost model', () => {
       if (!name.endsWith('Document')) continue;
       const doc = document as typeof documents.ViewerDocument;
       let armorDepth = -1;
-      validate(schema, doc, [maxDepthRule({ n: 100, flattenFragments: true, onAccept: [(_ctx, details: { n: number }) => (armorDepth = details.n)] })]);
+      validate(schema, doc, [
+        maxDepthRule({ n: 100, flattenFragments: true, onAccept: [(_ctx, details: { n: number }) => (armorDepth = details.n)] }),
+      ]);
       expect(measureOperation(schema, doc)!.depth, name).toBe(armorDepth);
     }
   });

@@ -50,7 +50,9 @@ describe('persisted operations in development', () => {
       }),
     );
     expect(result.status).toBe(400);
-    expect(((await result.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    expect(((await result.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'PERSISTED_QUERY_NOT_IN_LIST',
+    );
     expect(statements).toEqual([]);
   });
 });
@@ -83,7 +85,14 @@ describe('the policy configuration', () => {
     const production = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/cadence' });
     expect(production).toMatchObject({ allowIntrospection: false, persistedOperationsOnly: true });
     expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({ allowIntrospection: true, persistedOperationsOnly: false });
-    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/cadence', ALLOW_INTROSPECTION: 'true', PERSISTED_OPERATIONS_ONLY: 'false' })).toMatchObject({
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgresql://db/cadence',
+        ALLOW_INTROSPECTION: 'true',
+        PERSISTED_OPERATIONS_ONLY: 'false',
+      }),
+    ).toMatchObject({
       allowIntrospection: true,
       persistedOperationsOnly: false,
     });

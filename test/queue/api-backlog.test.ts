@@ -27,7 +27,9 @@ describe('a backlog built through the API', () => {
     for (let s = 0; s < 40; s++) {
       let { questionId } = await createSession(app, key);
       for (let a = 0; a < 5 && questionId; a++) {
-        const data: { submitAnswer: { answer: { id: string }; feedback: unknown; operation: { status: string }; nextQuestion: { id: string } | null } } = ok(
+        const data: {
+          submitAnswer: { answer: { id: string }; feedback: unknown; operation: { status: string }; nextQuestion: { id: string } | null };
+        } = ok(
           await app.request(
             `mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { answer { id } feedback { id } operation { status } nextQuestion { id } } }`,
             { key, variables: { input: { questionId, content: `${STAR_ANSWER} (${s}-${a})` } } },
@@ -46,7 +48,11 @@ describe('a backlog built through the API', () => {
     const provider = new CountingProvider(5);
     const workers = [worker({ scratch }, provider, {}, 'backlog-a'), worker({ scratch }, provider, {}, 'backlog-b')];
     for (const w of workers) w.start();
-    await until(async () => (await app.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } })) === 0, 'the backlog to drain', 60_000);
+    await until(
+      async () => (await app.prisma.operation.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } })) === 0,
+      'the backlog to drain',
+      60_000,
+    );
     await Promise.all(workers.map((w) => w.stop(1_000)));
 
     expect(provider.calls).toBe(200);

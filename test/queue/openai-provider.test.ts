@@ -30,7 +30,8 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const completion = (content: string) => JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content } }] });
+const completion = (content: string) =>
+  JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content } }] });
 const feedback = { score: 72, strengths: ['Concrete numbers'], improvements: ['Name the trade-offs'], summary: 'A solid STAR answer.' };
 const input = {
   jobPosting: { title: 'Engineer', company: 'Acme', description: 'APIs', skills: ['SQL'] },
@@ -66,7 +67,8 @@ describe('OpenAI-compatible provider', () => {
   });
 
   it('reports an HTTP error by its status only', async () => {
-    handler = (_req, _body, res) => res.writeHead(429, { 'content-type': 'application/json' }).end('{"error":{"message":"rate limited for sk-secret-key"}}');
+    handler = (_req, _body, res) =>
+      res.writeHead(429, { 'content-type': 'application/json' }).end('{"error":{"message":"rate limited for sk-secret-key"}}');
     expect((await failure(provider().assessAnswer(input, never))).message).toBe('coach provider answered HTTP 429');
   });
 
@@ -82,7 +84,9 @@ describe('OpenAI-compatible provider', () => {
     ['too many strengths', JSON.stringify({ ...feedback, strengths: Array(9).fill('x') })],
   ])('refuses feedback with %s', async (_what, content) => {
     handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(completion(content));
-    expect((await failure(provider().assessAnswer(input, never))).message).toBe('coach provider sent feedback that does not match the schema');
+    expect((await failure(provider().assessAnswer(input, never))).message).toBe(
+      'coach provider sent feedback that does not match the schema',
+    );
   });
 
   it('reports an unreachable server', async () => {

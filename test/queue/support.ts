@@ -60,7 +60,13 @@ export async function sessionWithPendingAnswers(database: Database, answers: num
     await prisma.sessionMessage.createMany({
       data: [
         { sessionId: session.id, seq: 2 * i + 1, role: 'INTERVIEWER', content: `Question ${i + 1}: tell me about a hard bug.` },
-        { id: answerId, sessionId: session.id, seq: 2 * i + 2, role: 'CANDIDATE', content: `Answer ${i + 1} (${answerId}): I profiled it and fixed the index.` },
+        {
+          id: answerId,
+          sessionId: session.id,
+          seq: 2 * i + 2,
+          role: 'CANDIDATE',
+          content: `Answer ${i + 1} (${answerId}): I profiled it and fixed the index.`,
+        },
       ],
     });
     await prisma.operation.create({ data: { sessionId: session.id, messageId: answerId, kind: 'ANSWER_FEEDBACK' } });

@@ -15,7 +15,14 @@ let received = 0;
 let answering = false;
 
 const completion = JSON.stringify({
-  choices: [{ message: { role: 'assistant', content: JSON.stringify({ score: 60, strengths: ['Clear'], improvements: ['Shorter'], summary: 'Fine.' }) } }],
+  choices: [
+    {
+      message: {
+        role: 'assistant',
+        content: JSON.stringify({ score: 60, strengths: ['Clear'], improvements: ['Shorter'], summary: 'Fine.' }),
+      },
+    },
+  ],
 });
 
 beforeAll(async () => {
@@ -58,7 +65,9 @@ function startWorker(): ChildProcess {
 }
 
 const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
 
 describe('npm run worker', () => {
   it('runs a job again after the worker is killed mid-generation; one feedback row', async () => {

@@ -11,9 +11,7 @@ describe('the schema', () => {
     const roots = [schema.getQueryType(), schema.getMutationType()].filter((t) => t !== null && t !== undefined);
     const fields = roots.flatMap((type) => Object.values(type.getFields()).map((f) => ({ name: `${type.name}.${f.name}`, f })));
     expect(fields.length).toBeGreaterThan(10);
-    const missing = fields
-      .filter(({ f }) => !(f.extensions as PothosExtensions).pothosOptions?.authScopes)
-      .map(({ name }) => name);
+    const missing = fields.filter(({ f }) => !(f.extensions as PothosExtensions).pothosOptions?.authScopes).map(({ name }) => name);
     expect(missing).toEqual([]);
   });
 

@@ -12,7 +12,16 @@ describe('Node ids', () => {
   const types = schema.getPossibleTypes(node);
 
   it('covers every Node type', () => {
-    expect(types.map((t) => t.name).sort()).toEqual(['ApiKey', 'Feedback', 'InterviewSession', 'JobPosting', 'Operation', 'Resume', 'SessionMessage', 'User']);
+    expect(types.map((t) => t.name).sort()).toEqual([
+      'ApiKey',
+      'Feedback',
+      'InterviewSession',
+      'JobPosting',
+      'Operation',
+      'Resume',
+      'SessionMessage',
+      'User',
+    ]);
   });
 
   it.each(types.map((t) => [t.name, t] as const))('%s.id is a plain string computed in place', (name, type) => {
@@ -28,6 +37,11 @@ describe('NODE_TYPES', () => {
   it('names exactly the types that implement Node', () => {
     const node = schema.getType('Node');
     if (!isInterfaceType(node)) throw new Error('no Node interface');
-    expect([...NODE_TYPES].sort()).toEqual(schema.getPossibleTypes(node).map((t) => t.name).sort());
+    expect([...NODE_TYPES].sort()).toEqual(
+      schema
+        .getPossibleTypes(node)
+        .map((t) => t.name)
+        .sort(),
+    );
   });
 });

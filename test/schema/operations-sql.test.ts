@@ -20,9 +20,12 @@ beforeAll(async () => {
   // 100 sessions, the newest with a full interview (answers, feedback, operations).
   let questionId: string | null = null;
   for (let i = 0; i < 100; i++) {
-    const created = ok(await app.request<{ createSession: { id: string; messages: { edges: { node: { id: string } }[] } } }>(operation('CreateSession'), {
-      key, variables: { input: { jobPostingId: postingId, resumeId } },
-    }));
+    const created = ok(
+      await app.request<{ createSession: { id: string; messages: { edges: { node: { id: string } }[] } } }>(operation('CreateSession'), {
+        key,
+        variables: { input: { jobPostingId: postingId, resumeId } },
+      }),
+    );
     sessionId = created.createSession.id;
     questionId = created.createSession.messages.edges[0]!.node.id;
   }
@@ -34,7 +37,12 @@ beforeAll(async () => {
   }
   await feedbackSettled(app, sessionId);
   for (let i = 0; i < 4; i++) {
-    ok(await app.request(operation('CreateJobPosting'), { key, variables: { input: { title: `T${i}`, company: 'C', description: 'D', skills: ['sql'] } } }));
+    ok(
+      await app.request(operation('CreateJobPosting'), {
+        key,
+        variables: { input: { title: `T${i}`, company: 'C', description: 'D', skills: ['sql'] } },
+      }),
+    );
   }
 });
 afterAll(() => app.close());

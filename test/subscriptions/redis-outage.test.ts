@@ -5,7 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishSessionEvent, type SessionEvent } from '../../src/events/session-events.js';
 import { createSession, signUp } from '../support/fixtures.js';
-import { connectWs, post, rawId, startInstance, subscribeSse, ThrowawayRedis, type Instance, type Message, type Result } from './support.js';
+import {
+  connectWs,
+  post,
+  rawId,
+  startInstance,
+  subscribeSse,
+  ThrowawayRedis,
+  type Instance,
+  type Message,
+  type Result,
+} from './support.js';
 
 const VIEWER = `query Viewer { viewer { id } }`;
 
@@ -54,7 +64,9 @@ describe('Redis down and back', () => {
     expect(mutation.headers.get('x-cache-status')).toBe('BYPASS');
     // The write dropped the user's answers: the next read executes again.
     expect(await cacheStatus(b, key)).toBe('MISS');
-    const anonymous = await post(b, `mutation($input: SignUpInput!) { signUp(input: $input) { key } }`, { input: { email: `anon-${Date.now()}@example.test`, name: 'A' } });
+    const anonymous = await post(b, `mutation($input: SignUpInput!) { signUp(input: $input) { key } }`, {
+      input: { email: `anon-${Date.now()}@example.test`, name: 'A' },
+    });
     expect(anonymous.headers.get('x-cache-status')).toBe('BYPASS');
   });
 

@@ -103,10 +103,18 @@ export async function startInstance(env: Record<string, string> = {}): Promise<I
 export async function post(instance: Instance, query: string, variables: Record<string, unknown>, key?: string) {
   const response = await fetch(instance.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: Record<string, unknown> | null; errors?: Result['errors'] } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { data?: Record<string, unknown> | null; errors?: Result['errors'] },
+  };
 }
 
 export interface Subscription {
@@ -166,7 +174,9 @@ export function connectWs(instance: Instance, key: string | undefined): WsConnec
     connectionParams: key ? { authorization: `Bearer ${key}` } : {},
     retryAttempts: 0,
     lazy: false,
-    on: { closed: (event) => closed.push({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason) }) },
+    on: {
+      closed: (event) => closed.push({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason) }),
+    },
     onNonLazyError: () => {},
   });
   return {
@@ -178,7 +188,13 @@ export function connectWs(instance: Instance, key: string | undefined): WsConnec
         { query, variables: { sessionId } },
         {
           next: (result) => inbox.push(result as Result),
-          error: (error) => inbox.push({ end: 'error', errors: Array.isArray(error) ? (error as Result['errors']) : [{ message: String((error as { reason?: string }).reason ?? error) }] }),
+          error: (error) =>
+            inbox.push({
+              end: 'error',
+              errors: Array.isArray(error)
+                ? (error as Result['errors'])
+                : [{ message: String((error as { reason?: string }).reason ?? error) }],
+            }),
           complete: () => inbox.push({ end: 'complete' }),
         },
       );
@@ -209,7 +225,9 @@ export class ThrowawayRedis {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     this.process = child;
     for (let i = 0; i < 100; i++) {
       if (await canConnect(this.port)) return;

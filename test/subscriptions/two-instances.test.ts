@@ -28,11 +28,19 @@ interface Owner {
 async function owner(answers = 0): Promise<Owner> {
   const { key, userId } = await signUp(a.app);
   const { sessionId } = await createSession(a.app, key, answers);
-  const message = await a.app.prisma.sessionMessage.findFirstOrThrow({ where: { sessionId: rawId(sessionId), seq: 1 }, select: { id: true } });
+  const message = await a.app.prisma.sessionMessage.findFirstOrThrow({
+    where: { sessionId: rawId(sessionId), seq: 1 },
+    select: { id: true },
+  });
   return { key, userId: rawId(userId), sessionId, rawSessionId: rawId(sessionId), messageId: message.id };
 }
 
-const messageAdded = (o: Owner): SessionEvent => ({ type: 'MessageAdded', sessionId: o.rawSessionId, userId: o.userId, messageId: o.messageId });
+const messageAdded = (o: Owner): SessionEvent => ({
+  type: 'MessageAdded',
+  sessionId: o.rawSessionId,
+  userId: o.userId,
+  messageId: o.messageId,
+});
 
 function event(message: Message): NonNullable<Result['data']>['sessionEvents'] {
   expect('end' in message, JSON.stringify(message)).toBe(false);
@@ -80,7 +88,13 @@ describe('sessionEvents across two instances', () => {
     const operation = await a.app.prisma.operation.findFirst({ where: { sessionId: o.rawSessionId }, select: { id: true } });
     const feedback = await a.app.prisma.feedback.findFirst({ where: { sessionId: o.rawSessionId }, select: { id: true } });
     expect(operation && feedback).toBeTruthy();
-    publishSessionEvent({ type: 'OperationUpdated', sessionId: o.rawSessionId, userId: o.userId, operationId: operation!.id, status: 'SUCCEEDED' });
+    publishSessionEvent({
+      type: 'OperationUpdated',
+      sessionId: o.rawSessionId,
+      userId: o.userId,
+      operationId: operation!.id,
+      status: 'SUCCEEDED',
+    });
     publishSessionEvent({ type: 'FeedbackReady', sessionId: o.rawSessionId, userId: o.userId, feedbackId: feedback!.id, messageId: null });
     publishSessionEvent({ type: 'SessionCompleted', sessionId: o.rawSessionId, userId: o.userId });
     const updated = event(await sub.inbox.next());

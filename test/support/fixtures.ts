@@ -39,10 +39,10 @@ export async function createPostingAndResume(app: TestApp, key: string) {
     ),
   ).createJobPosting;
   const resume = ok(
-    await app.request<{ createResume: { id: string } }>(
-      `mutation($input: CreateResumeInput!) { createResume(input: $input) { id } }`,
-      { key, variables: { input: { title: 'My resume', content: 'Ten years of backend work.' } } },
-    ),
+    await app.request<{ createResume: { id: string } }>(`mutation($input: CreateResumeInput!) { createResume(input: $input) { id } }`, {
+      key,
+      variables: { input: { title: 'My resume', content: 'Ten years of backend work.' } },
+    }),
   ).createResume;
   return { postingId: posting.id, resumeId: resume.id };
 }

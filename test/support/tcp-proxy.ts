@@ -87,10 +87,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.setNoDelay(true);
     // Held until linked: during a pause the connect is accepted and then hears nothing.
     client.pause();
-    client.on('error', () => {}).on('close', () => {
-      if (!pair.losing) pair.upstream?.destroy();
-      pairs.delete(pair);
-    });
+    client
+      .on('error', () => {})
+      .on('close', () => {
+        if (!pair.losing) pair.upstream?.destroy();
+        pairs.delete(pair);
+      });
     if (!paused) link(pair);
   };
 

@@ -20,7 +20,9 @@ export class GenerationCache {
   constructor(private readonly options: { ttlSeconds: number; redis?: Redis }) {}
 
   static key(providerId: string, kind: string, input: unknown): string {
-    return `cadence:gen:${createHash('sha256').update(JSON.stringify([providerId, kind, input])).digest('base64url')}`;
+    return `cadence:gen:${createHash('sha256')
+      .update(JSON.stringify([providerId, kind, input]))
+      .digest('base64url')}`;
   }
 
   async get(key: string): Promise<AnswerFeedback | undefined> {

@@ -99,7 +99,7 @@ const SESSIONS: DemoSession[] = [
       {
         about: 'What interests you about the Data Engineer role',
         text:
-          'Two things. Lumen\'s forecasts decide how much food a store orders, so data quality has a visible cost in waste, and that ' +
+          "Two things. Lumen's forecasts decide how much food a store orders, so data quality has a visible cost in waste, and that " +
           'is the kind of problem I like owning. And most of my best work has been on the data side of backend engineering: at ' +
           'Parcelwise I built the pipeline that ingested 2 million tracking events a day from 30 carriers, each with its own format, ' +
           'into PostgreSQL, and I designed the zero-downtime migration process we used on tables of 800 million rows. What I want to ' +
@@ -167,8 +167,7 @@ const SESSIONS: DemoSession[] = [
       },
       {
         about: 'persuade people over whom you had no authority',
-        text:
-          'I think you just need to, like, explain things clearly and be nice to people, and usually they come around.',
+        text: 'I think you just need to, like, explain things clearly and be nice to people, and usually they come around.',
       },
       {
         about: 'which achievement best shows',
@@ -189,7 +188,7 @@ const SESSIONS: DemoSession[] = [
           'I am a backend engineer with nine years of experience, the last four at Brightline Travel, where I led the move from a REST ' +
           'monolith to a GraphQL API that now serves 40 million requests a day. The part I am proudest of is performance: I introduced ' +
           'batching with DataLoader and per-operation cost limits, and p95 latency went from 480 ms to 120 ms. Before that I spent four ' +
-          'years at Parcelwise building TypeScript services on PostgreSQL. Northwind draws me because your API is the product\'s ' +
+          "years at Parcelwise building TypeScript services on PostgreSQL. Northwind draws me because your API is the product's " +
           'backbone and your posting treats latency budgets as a feature, which is exactly how I like to work, and because I want to ' +
           'mentor again: two engineers I mentored at Brightline were promoted to senior.',
       },
@@ -216,7 +215,7 @@ const SESSIONS: DemoSession[] = [
         text:
           'Situation: at Brightline we had six weeks to support a new airline partner whose API specification was still changing. ' +
           'Task: I led the integration and had to deliver on time without knowing the final contract. Action: I wrote an adapter ' +
-          'layer so only one module knew the partner\'s format, agreed a weekly checkpoint with their engineers, and built a contract ' +
+          "layer so only one module knew the partner's format, agreed a weekly checkpoint with their engineers, and built a contract " +
           'test suite from their example payloads that ran against their sandbox every night, so we learned about changes within a day. ' +
           'Result: their specification changed eleven times, each change cost us under a day, and we launched on the planned date. The ' +
           'partner went on to produce 8% of bookings in its first quarter.',
@@ -274,7 +273,7 @@ const SESSIONS: DemoSession[] = [
       {
         about: 'What interests you about the Engineering Manager',
         text:
-          'Harbor\'s platform serves patients, so reliability is not abstract, and that is where I do my best work. At Tessellate I ' +
+          "Harbor's platform serves patients, so reliability is not abstract, and that is where I do my best work. At Tessellate I " +
           'introduced SLOs and error budgets for 25 services and paging incidents fell 45% in a year, and I led our move to Kubernetes. ' +
           'I have hired five of the eight people on my team and I enjoy growing engineers, which your posting puts first.',
       },
@@ -415,7 +414,14 @@ export function buildDemoRows(now: number): DemoRows {
         sessionId: spec.id,
       });
       if (question === null) break;
-      rows.messages.push({ id: randomUUID(), sessionId: spec.id, seq: ++seq, role: 'INTERVIEWER', content: question, createdAt: at(clock) });
+      rows.messages.push({
+        id: randomUUID(),
+        sessionId: spec.id,
+        seq: ++seq,
+        role: 'INTERVIEWER',
+        content: question,
+        createdAt: at(clock),
+      });
 
       const scripted = spec.answers[index];
       if (!scripted) break; // the interview waits for this answer

@@ -173,7 +173,13 @@ export async function seedScale(opts: ScaleSeedOptions): Promise<ScaleSeedResult
          SELECT k.id, k.user_id, 'seed', k.prefix, k.hash, k.created_at
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
            AS k(id, user_id, prefix, hash, created_at)`,
-        [keyIds.slice(from, to), userIds.slice(from, to), keyPrefixes.slice(from, to), keyHashes.slice(from, to), userCreated.slice(from, to)],
+        [
+          keyIds.slice(from, to),
+          userIds.slice(from, to),
+          keyPrefixes.slice(from, to),
+          keyHashes.slice(from, to),
+          userCreated.slice(from, to),
+        ],
       );
       result.apiKeys += to - from;
       progress({ table: 'api_keys', done: result.apiKeys, total: userCount });
@@ -204,7 +210,14 @@ export async function seedScale(opts: ScaleSeedOptions): Promise<ScaleSeedResult
         `INSERT INTO resumes (id, user_id, title, content, created_at)
          SELECT r.id, r.user_id, ($4::text[])[r.k], ($5::text[])[r.k], r.created_at
          FROM unnest($1::uuid[], $2::uuid[], $3::int[], $6::timestamptz[]) AS r(id, user_id, k, created_at)`,
-        [resumeIds.slice(from, to), users, resumePick.slice(from, to), SAMPLE_RESUMES.map((r) => r.title), SAMPLE_RESUMES.map((r) => r.content), created],
+        [
+          resumeIds.slice(from, to),
+          users,
+          resumePick.slice(from, to),
+          SAMPLE_RESUMES.map((r) => r.title),
+          SAMPLE_RESUMES.map((r) => r.content),
+          created,
+        ],
       );
       result.resumes += to - from;
       progress({ table: 'resumes', done: result.resumes, total: userCount });
@@ -374,13 +387,58 @@ async function inBatches(
 // Text pools. Built once at load; rows pick from them by index.
 
 const FIRST_NAMES = [
-  'Ada', 'Ben', 'Chloe', 'Dmitri', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Lars',
-  'Maya', 'Nikhil', 'Olga', 'Pablo', 'Quinn', 'Rosa', 'Sami', 'Tara', 'Umar', 'Vera', 'Wen', 'Yusuf', 'Zoe',
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dmitri',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Lars',
+  'Maya',
+  'Nikhil',
+  'Olga',
+  'Pablo',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wen',
+  'Yusuf',
+  'Zoe',
 ];
 const LAST_NAMES = [
-  'Adeyemi', 'Bergström', 'Castillo', 'Dubois', 'Evans', 'Fischer', 'García', 'Hoffmann', 'Ito', 'Jansen',
-  'Kowalski', 'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Rossi', 'Schmidt', 'Tanaka', 'Usman',
-  'Varga', 'Weber', 'Xu', 'Yilmaz', 'Zimmermann',
+  'Adeyemi',
+  'Bergström',
+  'Castillo',
+  'Dubois',
+  'Evans',
+  'Fischer',
+  'García',
+  'Hoffmann',
+  'Ito',
+  'Jansen',
+  'Kowalski',
+  'Lindqvist',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Usman',
+  'Varga',
+  'Weber',
+  'Xu',
+  'Yilmaz',
+  'Zimmermann',
 ];
 
 export interface PostingText {
@@ -534,7 +592,13 @@ export const SAMPLE_POSTINGS: readonly PostingText[] = [
   ),
 ];
 
-function resume(title: string, name: string, summary: string, jobs: [string, string[]][], skills: string): { title: string; content: string } {
+function resume(
+  title: string,
+  name: string,
+  summary: string,
+  jobs: [string, string[]][],
+  skills: string,
+): { title: string; content: string } {
   const lines = [name, summary, '', 'Experience'];
   for (const [role, bullets] of jobs) {
     lines.push('', role, ...bullets.map((b) => `- ${b}`));
@@ -591,7 +655,7 @@ export const SAMPLE_RESUMES: readonly { title: string; content: string }[] = [
       ],
       [
         'Junior Developer, Studio Nine (2015 to 2017)',
-        ['Built client websites and internal tools in JavaScript and PHP.', 'Set up the agency\'s first CI pipeline.'],
+        ['Built client websites and internal tools in JavaScript and PHP.', "Set up the agency's first CI pipeline."],
       ],
     ],
     'TypeScript, Node.js, GraphQL, PostgreSQL, AWS (ECS, RDS, SQS, Lambda), Docker, Terraform, Jest, Vitest, Kafka.',
@@ -617,10 +681,7 @@ export const SAMPLE_RESUMES: readonly { title: string; content: string }[] = [
           'Designed the event-driven architecture that let the platform scale from 3 to 40 warehouses.',
         ],
       ],
-      [
-        'Software Engineer, Fieldstone (2012 to 2016)',
-        ['Backend development in Java and Python; owned the billing service.'],
-      ],
+      ['Software Engineer, Fieldstone (2012 to 2016)', ['Backend development in Java and Python; owned the billing service.']],
     ],
     'People management, hiring, incident management, Kubernetes, GCP, AWS, Go, Java, Python, system design.',
   ),

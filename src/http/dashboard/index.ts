@@ -77,7 +77,8 @@ export function useDashboard(options: DashboardOptions): Plugin {
       const text = (body: string, status: number, extra: Record<string, string> = {}) =>
         endResponse(new fetchAPI.Response(body, { status, headers: headers({ 'content-type': 'text/plain; charset=utf-8', ...extra }) }));
       if (verdict === 'hidden') return text('not found', 404);
-      if (verdict === 'unauthorized') return text('unauthorized', 401, { 'www-authenticate': 'Basic realm="Cadence dashboard", charset="UTF-8"' });
+      if (verdict === 'unauthorized')
+        return text('unauthorized', 401, { 'www-authenticate': 'Basic realm="Cadence dashboard", charset="UTF-8"' });
       if (request.method !== 'GET') return text('method not allowed', 405, { allow: 'GET' });
 
       if (path === '/dashboard/data') {
@@ -86,7 +87,8 @@ export function useDashboard(options: DashboardOptions): Plugin {
         return endResponse(fetchAPI.Response.json(feed.view(options.windowMs), { headers: headers() }));
       }
       const name = path === '/dashboard' || path === '/dashboard/' ? 'index.html' : path.slice('/dashboard/assets/'.length);
-      const asset = path === '/dashboard' || path === '/dashboard/' || path.startsWith('/dashboard/assets/') ? assets().get(name) : undefined;
+      const asset =
+        path === '/dashboard' || path === '/dashboard/' || path.startsWith('/dashboard/assets/') ? assets().get(name) : undefined;
       if (!asset) return text('not found', 404);
       return endResponse(new fetchAPI.Response(asset.body, { headers: headers({ 'content-type': asset.contentType }) }));
     },

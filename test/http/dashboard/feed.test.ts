@@ -26,22 +26,24 @@ function op(overrides: Partial<FinishedOperation>): FinishedOperation {
 describe('DashboardFeed', () => {
   it('counts every operation exactly and keeps percentiles, budgets and the slowest across buckets', () => {
     let seed = 1;
-    const feed = new DashboardFeed(budgets, () => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+    const feed = new DashboardFeed(budgets, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
     // 10,000 queries in one bucket (over the reservoir) with durations 1..100 ms, then mutations.
     for (let i = 0; i < 10_000; i++) {
       feed.record(op({ requestId: `q${i}`, durationMs: (i % 100) + 1, cache: i % 4 === 0 ? 'miss' : 'hit' }));
     }
     for (let i = 0; i < 30; i++) {
-      feed.record(op({
-        at: T0 + BUCKET_MS,
-        requestId: `m${i}`,
-        operation: 'SubmitAnswer',
-        type: 'mutation',
-        durationMs: 200 + i,
-        ok: i !== 0,
-        sqlCount: 9,
-        slowestSql: [{ sql: `UPDATE x /* ${i} */`, durationMs: 10 + i }],
-      }));
+      feed.record(
+        op({
+          at: T0 + BUCKET_MS,
+          requestId: `m${i}`,
+          operation: 'SubmitAnswer',
+          type: 'mutation',
+          durationMs: 200 + i,
+          ok: i !== 0,
+          sqlCount: 9,
+          slowestSql: [{ sql: `UPDATE x /* ${i} */`, durationMs: 10 + i }],
+        }),
+      );
     }
     feed.record(op({ at: T0 + BUCKET_MS, requestId: 'list', operation: 'SessionsList', durationMs: 70 }));
 
@@ -79,9 +81,31 @@ describe('DashboardFeed', () => {
     feed.sample({ pool, concurrent: 3, rssMb: 100, heapUsedMb: 50, cpuPercent: 40, eventLoopP99Ms: 12, queueDepth: 7 }, T0);
     const later = T0 + HISTORY_BUCKETS * BUCKET_MS;
     feed.record(op({ at: later, requestId: 'new', durationMs: 2 }));
-    feed.sample({ pool: { ...pool, idle: 5, waiting: 0 }, concurrent: 0, rssMb: 120, heapUsedMb: 60, cpuPercent: 5, eventLoopP99Ms: 1, queueDepth: 3 }, later);
+    feed.sample(
+      {
+        pool: { ...pool, idle: 5, waiting: 0 },
+        concurrent: 0,
+        rssMb: 120,
+        heapUsedMb: 60,
+        cpuPercent: 5,
+        eventLoopP99Ms: 1,
+        queueDepth: 3,
+      },
+      later,
+    );
     // The timer's samples carry no queue depth: the last one read stays.
-    feed.sample({ pool: { ...pool, idle: 5, waiting: 0 }, concurrent: 0, rssMb: 121, heapUsedMb: 60, cpuPercent: 5, eventLoopP99Ms: 1, queueDepth: null }, later + 1);
+    feed.sample(
+      {
+        pool: { ...pool, idle: 5, waiting: 0 },
+        concurrent: 0,
+        rssMb: 121,
+        heapUsedMb: 60,
+        cpuPercent: 5,
+        eventLoopP99Ms: 1,
+        queueDepth: null,
+      },
+      later + 1,
+    );
 
     const view = feed.view(60_000, later);
     expect(view.slowestOperations.map((s) => s.requestId)).toEqual(['new']);

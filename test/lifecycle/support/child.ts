@@ -23,7 +23,13 @@ export interface CadenceChild {
 }
 
 /** Runs main.ts with `env` added to a clean environment; without `port`, waits until it listens. */
-export function runCadence(env: Record<string, string>): { child: ChildProcess; lines: LogLine[]; stderr: () => string; exited: CadenceChild['exited']; waitForLine: CadenceChild['waitForLine'] } {
+export function runCadence(env: Record<string, string>): {
+  child: ChildProcess;
+  lines: LogLine[];
+  stderr: () => string;
+  exited: CadenceChild['exited'];
+  waitForLine: CadenceChild['waitForLine'];
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     // Only what the server needs: the test runner's own variables (NODE_ENV, REDIS_URL…) stay out.

@@ -12,10 +12,13 @@ const body = JSON.stringify({ query: 'query Typename { __typename }' });
 function once(agent: Agent): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request({ host: '127.0.0.1', port, agent, method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(performance.now() - started));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, agent, method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(performance.now() - started));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

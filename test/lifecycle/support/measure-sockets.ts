@@ -67,9 +67,11 @@ async function main() {
 
   const held = await silent;
   const closed = held.filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
-  console.log(`silent connections (${silentCount}): ${closed.length} closed by the server` +
-    (closed.length ? `, first after ${fmt(closed[0]!)}, last after ${fmt(closed[closed.length - 1]!)}` : '') +
-    (closed.length < silentCount ? `; ${silentCount - closed.length} still open at ${capMs / 1000} s` : ''));
+  console.log(
+    `silent connections (${silentCount}): ${closed.length} closed by the server` +
+      (closed.length ? `, first after ${fmt(closed[0]!)}, last after ${fmt(closed[closed.length - 1]!)}` : '') +
+      (closed.length < silentCount ? `; ${silentCount - closed.length} still open at ${capMs / 1000} s` : ''),
+  );
   console.log(`body at 1 byte / 2 s: held ${fmt(await slowBody)}`);
   console.log(`headers at 1 byte / 2 s: held ${fmt(await slowHeaders)}`);
 }

@@ -114,58 +114,87 @@ function tiles(data) {
 function render(data) {
   const s = data.series;
   const budget = s.t.map(() => data.budgets.queryMs);
-  draw('chart-latency', [
-    { label: 'p50', color: COLORS.p50 },
-    { label: 'p95', color: COLORS.p95 },
-    { label: 'p99', color: COLORS.p99 },
-    { label: 'query budget', color: COLORS.budget, dash: [6, 4], spanGaps: true },
-  ], [s.t, s.p50Ms, s.p95Ms, s.p99Ms, budget], 'ms');
-  draw('chart-throughput', [
-    { label: 'operations/s', color: COLORS.a, spanGaps: true },
-    { label: 'errors/s', color: COLORS.b, spanGaps: true },
-  ], [s.t, s.requestsPerSecond, s.errorsPerSecond], '/s');
+  draw(
+    'chart-latency',
+    [
+      { label: 'p50', color: COLORS.p50 },
+      { label: 'p95', color: COLORS.p95 },
+      { label: 'p99', color: COLORS.p99 },
+      { label: 'query budget', color: COLORS.budget, dash: [6, 4], spanGaps: true },
+    ],
+    [s.t, s.p50Ms, s.p95Ms, s.p99Ms, budget],
+    'ms',
+  );
+  draw(
+    'chart-throughput',
+    [
+      { label: 'operations/s', color: COLORS.a, spanGaps: true },
+      { label: 'errors/s', color: COLORS.b, spanGaps: true },
+    ],
+    [s.t, s.requestsPerSecond, s.errorsPerSecond],
+    '/s',
+  );
   draw('chart-cache', [{ label: 'hit rate %', color: COLORS.a }], [s.t, s.cacheHitRate.map((r) => (r === null ? null : r * 100))], '%');
-  draw('chart-pool', [
-    { label: 'pool active', color: COLORS.a, spanGaps: true },
-    { label: 'pool waiting', color: COLORS.b, spanGaps: true },
-    { label: 'in flight', color: COLORS.c, spanGaps: true },
-    { label: 'queued operations', color: COLORS.budget, spanGaps: true },
-  ], [s.t, s.poolActive, s.poolWaiting, s.concurrent, s.queueDepth], 'count');
-  draw('chart-process', [
-    { label: 'CPU %', color: COLORS.a, spanGaps: true },
-    { label: 'event loop p99 ms', color: COLORS.b, spanGaps: true },
-  ], [s.t, s.cpuPercent, s.eventLoopP99Ms], '');
+  draw(
+    'chart-pool',
+    [
+      { label: 'pool active', color: COLORS.a, spanGaps: true },
+      { label: 'pool waiting', color: COLORS.b, spanGaps: true },
+      { label: 'in flight', color: COLORS.c, spanGaps: true },
+      { label: 'queued operations', color: COLORS.budget, spanGaps: true },
+    ],
+    [s.t, s.poolActive, s.poolWaiting, s.concurrent, s.queueDepth],
+    'count',
+  );
+  draw(
+    'chart-process',
+    [
+      { label: 'CPU %', color: COLORS.a, spanGaps: true },
+      { label: 'event loop p99 ms', color: COLORS.b, spanGaps: true },
+    ],
+    [s.t, s.cpuPercent, s.eventLoopP99Ms],
+    '',
+  );
   draw('chart-memory', [{ label: 'RSS MB', color: COLORS.c, spanGaps: true }], [s.t, s.rssMb], 'MB');
 
   tiles(data);
   document.getElementById('ops-window').textContent = `(last ${data.windowSeconds} s)`;
-  fillTable('operations', data.operations, (op) => [
-    cell(op.name),
-    cell(op.type ?? ''),
-    cell(text(op.count, 0), 'num'),
-    cell(text(op.errors, 0), 'num'),
-    cell(text(op.p50Ms), 'num'),
-    cell(text(op.p95Ms), op.withinBudget ? 'num' : 'num over-budget'),
-    cell(text(op.p99Ms), 'num'),
-    cell(text(op.budgetMs, 0), 'num'),
-    cell(budgetBar(op.p95Ms, op.budgetMs)),
-  ], 'no operations in the window yet');
-  fillTable('slowest-operations', data.slowestOperations, (op) => [
-    cell(time(op.at)),
-    cell(op.operation),
-    cell(text(op.durationMs), op.durationMs > op.budgetMs ? 'num over-budget' : 'num'),
-    cell(text(op.budgetMs, 0), 'num'),
-    cell(text(op.sqlCount, 0), 'num'),
-    cell(text(op.sqlMs), 'num'),
-    cell(op.requestId, 'id'),
-  ], 'none yet');
-  fillTable('slowest-sql', data.slowestSql, (q) => [
-    cell(time(q.at)),
-    cell(text(q.durationMs), 'num'),
-    cell(q.operation),
-    cell(q.requestId, 'id'),
-    cell(q.sql, 'sql'),
-  ], 'none yet');
+  fillTable(
+    'operations',
+    data.operations,
+    (op) => [
+      cell(op.name),
+      cell(op.type ?? ''),
+      cell(text(op.count, 0), 'num'),
+      cell(text(op.errors, 0), 'num'),
+      cell(text(op.p50Ms), 'num'),
+      cell(text(op.p95Ms), op.withinBudget ? 'num' : 'num over-budget'),
+      cell(text(op.p99Ms), 'num'),
+      cell(text(op.budgetMs, 0), 'num'),
+      cell(budgetBar(op.p95Ms, op.budgetMs)),
+    ],
+    'no operations in the window yet',
+  );
+  fillTable(
+    'slowest-operations',
+    data.slowestOperations,
+    (op) => [
+      cell(time(op.at)),
+      cell(op.operation),
+      cell(text(op.durationMs), op.durationMs > op.budgetMs ? 'num over-budget' : 'num'),
+      cell(text(op.budgetMs, 0), 'num'),
+      cell(text(op.sqlCount, 0), 'num'),
+      cell(text(op.sqlMs), 'num'),
+      cell(op.requestId, 'id'),
+    ],
+    'none yet',
+  );
+  fillTable(
+    'slowest-sql',
+    data.slowestSql,
+    (q) => [cell(time(q.at)), cell(text(q.durationMs), 'num'), cell(q.operation), cell(q.requestId, 'id'), cell(q.sql, 'sql')],
+    'none yet',
+  );
   const status = document.getElementById('status');
   status.textContent = `updated ${time(data.generatedAt)} · every ${POLL_MS / 1000} s`;
   status.dataset.updatedAt = String(data.generatedAt);
