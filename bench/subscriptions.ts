@@ -8,48 +8,28 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedisCache } from '@envelop/response-cache-redis';
 import { useResponseCache as useGuildResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { createClient } from 'graphql-ws';
 import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDatabase, useDatabase } from '../src/db/client.js';
-import { applyMigrations } from '../src/db/migrations.js';
+import { createScratchDatabase } from '../test/support/scratch-db.js';
 import { publishSessionEvent } from '../src/events/session-events.js';
 import { sharedEventLoadStats } from '../src/events/shared-event-load.js';
 import { createRedis } from '../src/redis.js';
 import { decodeGlobalId } from '../src/schema/ids.js';
+import { freePort } from './lib/children.js';
 
 const SUBS = Number(process.argv[2] ?? 1000);
 const CACHE_ROUNDS = Number(process.argv[4] ?? 10);
 const ROUNDS = Number(process.argv[3] ?? 20);
 const USERS = 50;
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const p = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
@@ -112,11 +92,7 @@ async function gql<T>(instance: Instance, query: string, variables: Record<strin
 }
 
 async function main() {
-  const dbName = `subs_bench_${process.pid}_${Date.now()}`;
-  await admin(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
-  await applyMigrations({ kind: 'postgres', url: dbUrl.toString() });
+  const scratch = await createScratchDatabase('subs_bench');
   const redisPort = await freePort();
   const redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
@@ -124,7 +100,7 @@ async function main() {
   await sleep(300);
   const base = {
     NODE_ENV: 'production',
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: scratch.url,
     REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     LOG_LEVEL: 'silent',
     PERSISTED_OPERATIONS_ONLY: 'false',
@@ -277,7 +253,7 @@ async function main() {
     await Promise.all(instances.map((i) => i.close()));
     await database.close();
     redisServer.kill('SIGKILL');
-    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await scratch.drop();
   }
 }
 

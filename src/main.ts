@@ -1,6 +1,7 @@
 // Starts Cadence: config, database (migrated and with demo data on the embedded default), HTTP server.
 import cluster from 'node:cluster';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import type { Config } from './config.js';
+import { runEntry } from './cli/entry.js';
 import { openDatabase, useDatabase } from './db/client.js';
 import { createLogger } from './log.js';
 import { createRedis } from './redis.js';
@@ -110,27 +111,13 @@ async function main(config: Config): Promise<void> {
   }
 }
 
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log(HELP);
-} else {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+runEntry({
+  help: HELP,
+  what: 'Cadence',
   // WEB_CONCURRENCY > 1: this process becomes the cluster primary and the workers it forks (which
   // re-run this file) run the server; with one worker nothing changes (docs/scaling.md).
-  const start =
+  start: (config) =>
     config.webConcurrency > 1 && cluster.isPrimary
       ? import('./http/cluster/primary.js').then(({ runPrimary }) => runPrimary(config, createLogger({ level: config.LOG_LEVEL })))
-      : main(config);
-  start.catch((error: unknown) => {
-    console.error(`Cadence failed to start: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
-}
+      : main(config),
+});

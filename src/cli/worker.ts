@@ -1,7 +1,8 @@
 // `npm run worker`: the feedback worker on its own, for a deployment that runs generations apart
 // from the API servers (set QUEUE_IN_SERVER=false on those). Stops gracefully on SIGTERM/SIGINT:
 // running generations get QUEUE_STOP_GRACE_MS to finish, the rest go back to the queue.
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
+import { runEntry } from './entry.js';
 import { openDatabase, useDatabase } from '../db/client.js';
 import { createLogger } from '../log.js';
 import { createRedis } from '../redis.js';
@@ -59,21 +60,4 @@ async function run(config: Config): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log(HELP);
-} else {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-  run(config).catch((error: unknown) => {
-    console.error(`The worker failed to start: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
-}
+runEntry({ help: HELP, what: 'The worker', start: run });

@@ -1,7 +1,6 @@
 // A child process a test starts and stops: waits for an HTTP URL to answer, keeps its output for
 // assertion messages, and stops it with SIGTERM (SIGKILL after a grace period).
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { createServer } from 'node:net';
 
 export interface StartedProcess {
   pid: number;
@@ -56,14 +55,5 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Re-exported for this folder's tests. */
+export { freePort } from '../support/free-port.js';

@@ -2,10 +2,10 @@
 // one port, the primary's METRICS_PORT aggregates them, a SIGKILLed worker is replaced while requests
 // keep succeeding, and SIGTERM to the primary drains every worker and exits 0.
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-db.js';
 import { runCadence, type LogLine } from '../lifecycle/support/child.js';
+import { freePort } from '../support/free-port.js';
 
 /** One request on its own connection (no keep-alive), so the cluster may hand it to any worker. */
 function get(port: number, path: string, body?: string): Promise<{ status: number; worker?: string; body: string }> {
@@ -18,15 +18,6 @@ function get(port: number, path: string, body?: string): Promise<{ status: numbe
     });
     req.on('error', reject);
     req.end(body);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
   });
 }
 

@@ -4,10 +4,10 @@
 // Idempotency-Key) and reads while a fault is injected.
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-db.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { freePort } from '../support/free-port.js';
 
 export const DEADLINE_MS = 1_500;
 export const ACQUIRE_TIMEOUT_MS = 500;
@@ -43,14 +43,6 @@ export interface FaultWorld {
   admin: pg.Client;
   clients: LoadClient[];
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `node --import tsx src/main.ts` on a free port, through the proxy, with the suite's short limits. */

@@ -2,12 +2,12 @@
 // directory, started with pg_ctl on a free port as the `postgres` OS user, stopped and deleted after.
 import { execFile } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { ADMIN_URL } from '../support/scratch-db.js';
+import { freePort } from '../support/free-port.js';
 
 const run = promisify(execFile);
 
@@ -19,17 +19,6 @@ const bin = (name: string) => {
 /** Runs a PostgreSQL binary as the postgres OS user when we are root (postgres refuses root). */
 function asPostgres(file: string, args: string[]) {
   return process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', file, ...args]) : run(file, args);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {

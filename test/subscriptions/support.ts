@@ -2,7 +2,6 @@
 // attached, an SSE client over fetch, a graphql-ws client, and a throwaway redis-server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client } from 'graphql-ws';
 import { pino } from 'pino';
@@ -11,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { attachWebSocket } from '../../src/http/websocket.js';
 import { decodeGlobalId } from '../../src/schema/ids.js';
 import { startApp, type TestApp } from '../support/app.js';
+import { freePort } from '../support/free-port.js';
 
 export const SESSION_EVENTS = `subscription SessionEvents($sessionId: ID!) {
   sessionEvents(sessionId: $sessionId) {
@@ -253,14 +253,6 @@ export class ThrowawayRedis {
     await exited;
     this.process = undefined;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function canConnect(port: number): Promise<boolean> {
