@@ -50,8 +50,20 @@ describe('GraphiQL in Chromium, offline', () => {
     // A DOM click: the tabs can be dragged to reorder, and a pointer click there starts a drag.
     await page.locator('.graphiql-tab-button', { hasText: 'SessionsList' }).evaluate((button: HTMLElement) => button.click());
     await expect.poll(() => page.locator('.graphiql-tab-active').innerText()).toContain('SessionsList');
-    await page.locator('.graphiql-execute-button').click();
-    await expect.poll(() => page.locator('.graphiql-response').innerText(), { timeout: 20_000 }).toContain('"sessions"');
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 15_000 }).toMatch(/query\s+SessionsList/);
+    // GraphiQL 5 learns the operation's name by parsing the editor on a debounce after a tab switch;
+    // a run inside that window sends the previous tab's name and GraphiQL itself answers "Cannot
+    // infer operation Viewer" without a request (upstream, nothing reaches Cadence). A user clicks
+    // again; so does the test, and only on that exact answer.
+    let shown = '';
+    for (let attempt = 0; attempt < 3 && !shown.includes('"sessions"'); attempt++) {
+      await page.locator('.graphiql-execute-button').click();
+      await expect
+        .poll(async () => (shown = await page.locator('.graphiql-response').innerText()), { timeout: 20_000 })
+        .toMatch(/"sessions"|Cannot infer operation Viewer/);
+    }
+    expect(shown).toContain('"sessions"');
+    expect(sent.some((request) => request.body.includes('query SessionsList'))).toBe(true);
     expect(await page.locator('.graphiql-response').innerText()).not.toContain('"errors"');
 
     // A second visit (same profile) starts from the examples again, key included.
