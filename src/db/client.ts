@@ -31,7 +31,17 @@ export function onSql(listener: SqlListener): () => void {
   return () => sqlListeners.delete(listener);
 }
 
+/** Reports a statement that did not go through Prisma (compiled execution) to every `onSql` listener. */
+export function reportSql(event: SqlEvent): void {
+  for (const listener of sqlListeners) listener(event);
+}
+
 const background = new AsyncLocalStorage<boolean>();
+
+/** Whether the caller runs as background work (`runInBackground`). */
+export function inBackground(): boolean {
+  return background.getStore() === true;
+}
 
 /** Runs `fn` (and all it starts) as background work: its statements are not a request's. */
 export function runInBackground<T>(fn: () => T): T {
@@ -43,8 +53,7 @@ function makeClient(adapter: SqlDriverAdapterFactory) {
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' as const }] });
   prisma.$on('query', (e) => {
     if (sqlListeners.size === 0) return;
-    const event = { sql: e.query, durationMs: Number(e.duration), params: e.params, background: background.getStore() === true };
-    for (const listener of sqlListeners) listener(event);
+    reportSql({ sql: e.query, durationMs: Number(e.duration), params: e.params, background: background.getStore() === true });
   });
   return prisma;
 }
@@ -58,7 +67,15 @@ export interface Replica {
 }
 
 export type Database =
-  | { kind: 'postgres'; prisma: Db; pool: pg.Pool; replicas: Replica[]; close(): Promise<void> }
+  | {
+      kind: 'postgres';
+      prisma: Db;
+      pool: pg.Pool;
+      replicas: Replica[];
+      /** The prepared-statement name for `sql` (shared with Prisma's), or undefined for an unnamed one. */
+      statementName(sql: string): string | undefined;
+      close(): Promise<void>;
+    }
   | { kind: 'pglite'; prisma: Db; pglite: PGlite; replicas: Replica[]; close(): Promise<void> };
 
 type DbConfig = Pick<
@@ -87,16 +104,13 @@ export function sessionOptions(config: Pick<DbConfig, 'DB_RANDOM_PAGE_COST'>): s
  * shapes, but `IN` lists of varying length make new texts); later ones run unnamed, so no
  * connection ever holds more than `limit` prepared statements. 0 names nothing.
  */
-function statementCache(limit: number): { statementNameGenerator?: (query: { sql: string }) => string } {
-  if (limit <= 0) return {};
+function statementCache(limit: number): (sql: string) => string | undefined {
   const names = new Map<string, string>();
-  return {
-    statementNameGenerator: (query) => {
-      let name = names.get(query.sql);
-      if (name === undefined && names.size < limit) names.set(query.sql, (name = `cadence_${names.size}`));
-      // adapter-pg passes the name on to pg, where undefined means an unnamed statement.
-      return name as string;
-    },
+  return (sql) => {
+    if (limit <= 0) return undefined;
+    let name = names.get(sql);
+    if (name === undefined && names.size < limit) names.set(sql, (name = `cadence_${names.size}`));
+    return name;
   };
 }
 
@@ -128,7 +142,10 @@ export async function openDatabase(config: DbConfig, onReplicaDown?: (error: unk
     pool.on('connect', (client) => client.on('error', () => {}));
     // One statement-name map for the primary and the replicas: a replica pool that falls back runs
     // its named statements on the primary's connections, where a name must mean the same SQL.
-    const statements = statementCache(config.DB_STATEMENT_CACHE);
+    const statementName = statementCache(config.DB_STATEMENT_CACHE);
+    // adapter-pg passes the name on to pg, where undefined means an unnamed statement.
+    const statements =
+      config.DB_STATEMENT_CACHE > 0 ? { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) as string } : {};
     const prisma = makeClient(new PrismaPg(pool, statements));
     const replicas = (config.DATABASE_REPLICA_URLS ?? []).map((url): Replica => {
       const replicaPool = new FailoverPool(poolConfig(url, 'cadence-replica'), pool, config.REPLICA_RETRY_MS, onReplicaDown);
@@ -141,6 +158,7 @@ export async function openDatabase(config: DbConfig, onReplicaDown?: (error: unk
       prisma,
       pool,
       replicas,
+      statementName,
       async close() {
         for (const replica of replicas) {
           await replica.prisma.$disconnect();
@@ -168,10 +186,27 @@ export async function openDatabase(config: DbConfig, onReplicaDown?: (error: unk
 }
 
 let current: Db | undefined;
+let currentDatabase: Database | undefined;
+/** A replica's Prisma client → its pool, for statements sent past Prisma (`directPool`). */
+const replicaPools = new WeakMap<object, pg.Pool>();
 
 /** Makes `db()` answer with this client (done once at start, and by each test file). */
 export function useDatabase(database: Database): void {
   current = database.prisma;
+  currentDatabase = database;
+  for (const replica of database.replicas) replicaPools.set(replica.prisma, replica.pool);
+}
+
+/**
+ * The pg pool `db()`'s client would use here (a replica's inside a read scope, else the
+ * primary's) with its statement namer, for a statement sent past Prisma; undefined on PGlite.
+ * Whoever uses it reports the statement with `reportSql`.
+ */
+export function directPool(): { pool: pg.Pool; statementName(sql: string): string | undefined } | undefined {
+  if (currentDatabase?.kind !== 'postgres') return undefined;
+  const replica = inBackground() ? undefined : routedClient();
+  const pool = (replica !== undefined && replicaPools.get(replica)) || currentDatabase.pool;
+  return { pool, statementName: currentDatabase.statementName };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { StatementRow } from '../compiled/plan.js';
 import type { PlanRegistry } from '../compiled/registry.js';
 import type { Context } from '../context.js';
-import { db } from '../db/client.js';
+import { runStatement } from '../compiled/run.js';
 
 export interface CompiledExecutionOptions {
   registry: PlanRegistry;
@@ -35,7 +35,7 @@ export function useCompiledExecution({ registry, log }: CompiledExecutionOptions
     const started = performance.now();
     let row: StatementRow | undefined;
     try {
-      [row] = await db().$queryRawUnsafe<StatementRow[]>(bound.sql, ...bound.params);
+      row = await runStatement(bound.sql, bound.params);
     } catch (error) {
       // As graphql-js reports a failed root resolver: the field null (or data null when it is
       // non-null), one located error, which the mask turns into its coded client error.

@@ -3,7 +3,7 @@
 import { MAX_PAGE_SIZE } from '../plugins/use-connection-args.js';
 
 export const LIMITS = {
-  /** Request body, bytes (Yoga's own reader enforces it while streaming; 413 PAYLOAD_TOO_LARGE). */
+  /** Request body, bytes (src/plugins/use-body-limit.ts: Content-Length, or counted while a chunked body streams; 413 PAYLOAD_TOO_LARGE). */
   requestBodyBytes: 100_000,
   /** Characters of the document text, checked before the parser sees it. */
   documentCharacters: 10_000,
