@@ -173,12 +173,13 @@ const schema = z.object({
   /** Open client connections at most; further ones are closed on accept. */
   MAX_CONNECTIONS: int(1, 1_000_000).default(2_000),
   /**
-   * Bearer token for /metrics, /health/performance and /metrics/performance. Without it they are
-   * open outside production and closed (401) in production.
+   * The operators' token: /metrics, /health/performance, /metrics/performance, /dashboard and the
+   * cluster's METRICS_PORT (Bearer; the dashboard also takes it as an HTTP Basic password). Without
+   * it they are open outside production and closed (401; no dashboard) in production.
    */
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Opens /dashboard in production (HTTP Basic password or Bearer token); unset there, no dashboard. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Deprecated name of ADMIN_TOKEN (it opened only the metrics routes); still read, with a warning. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = ReturnType<typeof finish>;
@@ -199,6 +200,8 @@ function finish(env: z.infer<typeof schema>) {
     allowIntrospection: env.ALLOW_INTROSPECTION ?? env.NODE_ENV !== 'production',
     persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY ?? env.NODE_ENV === 'production',
     adminApiKeyHashes: new Set(env.ADMIN_API_KEY_HASHES ?? []),
+    /** ADMIN_TOKEN, or the deprecated METRICS_TOKEN. */
+    adminToken: env.ADMIN_TOKEN ?? env.METRICS_TOKEN,
     production: env.NODE_ENV === 'production',
     // Embedded PGlite is one process's database: never more than one worker on it.
     webConcurrency: env.WEB_CONCURRENCY ?? (production && !embedded ? availableParallelism() : 1),
@@ -229,6 +232,9 @@ function lifecycleProblems(env: z.infer<typeof schema>): string[] {
       );
     }
     if (env.DEMO === true) problems.push('DEMO: demo data is never loaded when NODE_ENV=production');
+  }
+  if (env.ADMIN_TOKEN !== undefined && env.METRICS_TOKEN !== undefined && env.ADMIN_TOKEN !== env.METRICS_TOKEN) {
+    problems.push('METRICS_TOKEN: deprecated name of ADMIN_TOKEN, and set to another value; keep only ADMIN_TOKEN');
   }
   if (env.DATABASE_REPLICA_URLS?.length && env.DATABASE_URL === undefined) {
     problems.push('DATABASE_REPLICA_URLS: needs DATABASE_URL (the primary that takes the writes)');

@@ -54,7 +54,7 @@ async function main(config: Config): Promise<void> {
   if (clustered) {
     answerPerformanceRequests(
       (headers) => Promise.resolve(yoga.fetch('http://worker/health/performance', { headers })),
-      config.METRICS_TOKEN,
+      config.adminToken,
     );
   }
   // Which worker answered (its cluster id, not its pid): operators and the cluster test tell them apart.
@@ -106,8 +106,9 @@ async function main(config: Config): Promise<void> {
       `\n  Cadence is running: ${where}\n  Demo API key (GraphiQL has it pre-filled):\n    Authorization: Bearer ${demoKey}\n\n`,
     );
   }
-  if (config.production && !config.METRICS_TOKEN) {
-    log.info('/metrics, /health/performance and /metrics/performance are closed: set METRICS_TOKEN to open them');
+  if (config.METRICS_TOKEN !== undefined) log.warn('METRICS_TOKEN is the deprecated name of ADMIN_TOKEN: rename it');
+  if (config.production && !config.adminToken) {
+    log.info('/metrics, /health/performance, /metrics/performance and /dashboard are closed: set ADMIN_TOKEN to open them');
   }
 }
 

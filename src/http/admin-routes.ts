@@ -1,5 +1,5 @@
 // Operators' routes (/metrics, /health/performance, /metrics/performance) show traffic, operation
-// names and resource use: behind a bearer token (METRICS_TOKEN), closed in production without one.
+// names and resource use: behind a bearer token (ADMIN_TOKEN), closed in production without one.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 
@@ -23,8 +23,8 @@ export function useAdminRoutes(options: AdminRoutesOptions): Plugin {
       if (expected !== undefined && given !== undefined && timingSafeEqual(digest(given), expected)) return;
       const message =
         expected === undefined
-          ? 'this route is closed: set METRICS_TOKEN to open it'
-          : 'this route needs Authorization: Bearer <METRICS_TOKEN>';
+          ? 'this route is closed: set ADMIN_TOKEN to open it'
+          : 'this route needs Authorization: Bearer <ADMIN_TOKEN>';
       endResponse(
         fetchAPI.Response.json(
           { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] },

@@ -128,18 +128,18 @@ export function createCadence({
     useSingleAuthorization(),
     // The body limit: Content-Length decides, a chunked body is counted as it is read.
     useBodyLimit(LIMITS.requestBodyBytes),
-    // Operators' routes need METRICS_TOKEN (closed in production without one).
-    useAdminRoutes({ token: config.METRICS_TOKEN, closedWithoutToken: config.production }),
+    // Operators' routes need ADMIN_TOKEN (closed in production without one).
+    useAdminRoutes({ token: config.adminToken, closedWithoutToken: config.production }),
     useTracing({ log, budgets, traceExtensions: config.traceExtensions, metrics, window }) as Plugin,
     useHealth({ database, redis, window, budgets, isDraining }),
     // GraphiQL's script, styles and workers from node_modules: the page works without a network.
     ...(config.graphiql ? [useGraphiqlAssets()] : []),
     // /dashboard: in development, or in production for ADMIN_TOKEN only (absent otherwise).
-    ...(!config.production || config.ADMIN_TOKEN
+    ...(!config.production || config.adminToken
       ? [
           useDashboard({
             production: config.production,
-            adminToken: config.ADMIN_TOKEN,
+            adminToken: config.adminToken,
             budgets,
             windowMs: config.PERF_WINDOW_SECONDS * 1000,
             pool: database?.kind === 'postgres' ? database.pool : undefined,

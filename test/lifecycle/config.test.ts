@@ -76,7 +76,18 @@ describe('socket limits', () => {
     expect(messageOf({ SHUTDOWN_GRACE_MS: '-1' })).toContain('SHUTDOWN_GRACE_MS');
   });
 
-  it('refuses a short metrics token', () => {
+  it('refuses a short operators token, under either name', () => {
+    expect(messageOf({ ADMIN_TOKEN: 'short' })).toContain('ADMIN_TOKEN: must be at least 16 characters');
     expect(messageOf({ METRICS_TOKEN: 'short' })).toContain('METRICS_TOKEN: must be at least 16 characters');
+  });
+
+  it('takes METRICS_TOKEN as the deprecated name of ADMIN_TOKEN, and refuses the two set apart', () => {
+    expect(loadConfig({ METRICS_TOKEN: 'metrics-token-0123456789' }).adminToken).toBe('metrics-token-0123456789');
+    expect(loadConfig({ ADMIN_TOKEN: 'admin-token-0123456789ab' }).adminToken).toBe('admin-token-0123456789ab');
+    const same = 'one-token-0123456789abcdef';
+    expect(loadConfig({ ADMIN_TOKEN: same, METRICS_TOKEN: same }).adminToken).toBe(same);
+    expect(messageOf({ ADMIN_TOKEN: 'admin-token-0123456789ab', METRICS_TOKEN: 'metrics-token-0123456789' })).toContain(
+      'METRICS_TOKEN: deprecated name of ADMIN_TOKEN, and set to another value',
+    );
   });
 });

@@ -22,7 +22,7 @@ interface WorkerReport {
 
 export async function startAggregatedMetricsServer(config: Config, log: Logger): Promise<Server> {
   const registry = new AggregatorRegistry();
-  const expected = config.METRICS_TOKEN === undefined ? undefined : digest(config.METRICS_TOKEN);
+  const expected = config.adminToken === undefined ? undefined : digest(config.adminToken);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://primary').pathname;
     if (req.method !== 'GET' || (path !== '/metrics' && path !== '/health/performance')) return send(res, 404, { error: 'not found' });
@@ -30,7 +30,7 @@ export async function startAggregatedMetricsServer(config: Config, log: Logger):
       const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
       if (expected === undefined || given === undefined || !timingSafeEqual(digest(given), expected)) {
         return send(res, 401, {
-          errors: [{ message: 'this route needs Authorization: Bearer <METRICS_TOKEN>', extensions: { code: 'UNAUTHENTICATED' } }],
+          errors: [{ message: 'this route needs Authorization: Bearer <ADMIN_TOKEN>', extensions: { code: 'UNAUTHENTICATED' } }],
         });
       }
     }
