@@ -143,8 +143,10 @@ const schema = z.object({
       }
     })
     .optional(),
-  /** SQL statements slower than this are logged. */
+  /** SQL statements whose PostgreSQL time (waits in Node excluded) is over this are logged. */
   SLOW_QUERY_MS: int(0, 600_000).default(200),
+  /** Repeats of one slow statement within this many seconds are summed up in one line (0: a line each). */
+  SLOW_QUERY_LOG_WINDOW_S: int(0, 86_400).default(60),
   /** Return the trace in `extensions` when a request sends `x-cadence-trace: 1` (default: outside production). */
   TRACE_EXTENSIONS: bool.optional(),
   /** The rolling window behind /health/performance and /metrics/performance. */

@@ -52,10 +52,7 @@ async function main(config: Config): Promise<void> {
     onMetricsRegistry: clustered ? shareMetricsRegistry : undefined,
   });
   if (clustered) {
-    answerPerformanceRequests(
-      (headers) => Promise.resolve(yoga.fetch('http://worker/health/performance', { headers })),
-      config.adminToken,
-    );
+    answerPerformanceRequests((headers) => Promise.resolve(yoga.fetch('http://worker/health/performance', { headers })), config.adminToken);
   }
   // Which worker answered (its cluster id, not its pid): operators and the cluster test tell them apart.
   const workerId = cluster.worker ? String(cluster.worker.id) : undefined;

@@ -4,11 +4,14 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { PrismaClient } from '../../prisma/generated/client/client.js';
 import type { Config } from '../config.js';
+import { inBackground } from './background.js';
 import { FailoverPool, routedClient } from './replicas.js';
+import { TimedPool } from './statement-timing.js';
+
+export { inBackground, runInBackground } from './background.js';
 
 /** One SQL statement as Prisma reports it. */
 export interface SqlEvent {
@@ -36,24 +39,12 @@ export function reportSql(event: SqlEvent): void {
   for (const listener of sqlListeners) listener(event);
 }
 
-const background = new AsyncLocalStorage<boolean>();
-
-/** Whether the caller runs as background work (`runInBackground`). */
-export function inBackground(): boolean {
-  return background.getStore() === true;
-}
-
-/** Runs `fn` (and all it starts) as background work: its statements are not a request's. */
-export function runInBackground<T>(fn: () => T): T {
-  return background.run(true, fn);
-}
-
 function makeClient(adapter: SqlDriverAdapterFactory) {
   // Query events are how statements are counted and timed (per request, in src/perf).
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' as const }] });
   prisma.$on('query', (e) => {
     if (sqlListeners.size === 0) return;
-    reportSql({ sql: e.query, durationMs: Number(e.duration), params: e.params, background: background.getStore() === true });
+    reportSql({ sql: e.query, durationMs: Number(e.duration), params: e.params, background: inBackground() });
   });
   return prisma;
 }
@@ -132,7 +123,8 @@ export async function openDatabase(config: DbConfig, onReplicaDown?: (error: unk
       keepAliveInitialDelayMillis: 10_000,
       application_name: applicationName,
     });
-    const pool = new pg.Pool(poolConfig(config.DATABASE_URL, 'cadence'));
+    // Timed: the slow-SQL log and the trace tell PostgreSQL's time from Node's waiting.
+    const pool = new TimedPool(poolConfig(config.DATABASE_URL, 'cadence'));
     // An idle client losing its connection emits 'error' on the pool; unhandled, it kills the process.
     pool.on('error', () => {});
     // A checked-out client (a transaction between statements) has no listener of the pool's, so a
@@ -217,5 +209,5 @@ export function directPool(): { pool: pg.Pool; statementName(sql: string): strin
 export function db(): Db {
   if (!current) throw new Error('database not opened: call useDatabase() at start-up');
   const replica = routedClient() as Db | undefined;
-  return replica !== undefined && background.getStore() !== true ? replica : current;
+  return replica !== undefined && !inBackground() ? replica : current;
 }

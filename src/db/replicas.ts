@@ -4,6 +4,7 @@
 // context creation — never enters that scope and so always reaches the primary through `db()`.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { TimedPool } from './statement-timing.js';
 
 const route = new AsyncLocalStorage<object | undefined>();
 
@@ -52,8 +53,9 @@ type QueryArgs = Parameters<pg.Pool['query']>;
  * no request an error, only one failed connection attempt per `retryMs`.
  * Only the promise forms (what @prisma/adapter-pg calls) fall back; pg-pool's own callback calls pass through.
  */
-export class FailoverPool extends pg.Pool {
+export class FailoverPool extends TimedPool {
   readonly counts: ReplicaCounts = { replica: 0, fallback: 0, failures: 0 };
+  private readonly timedQuery: pg.Pool['query'];
   private downUntil = 0;
 
   constructor(
@@ -63,11 +65,12 @@ export class FailoverPool extends pg.Pool {
     private readonly onDown: (error: unknown) => void = () => {},
   ) {
     super(config);
+    // TimedPool's query (timing, then pg-pool's), kept before it is shadowed below.
+    const timedQuery = this.query;
+    this.timedQuery = timedQuery;
     // Instance properties shadow pg-pool's methods; pg-pool itself calls them with callbacks only.
     this.query = ((...args: QueryArgs) =>
-      typeof args[args.length - 1] === 'function'
-        ? Reflect.apply(pg.Pool.prototype.query, this, args)
-        : this.readQuery(args)) as pg.Pool['query'];
+      typeof args[args.length - 1] === 'function' ? Reflect.apply(this.timedQuery, this, args) : this.readQuery(args)) as pg.Pool['query'];
     this.connect = ((...args: unknown[]) =>
       args.length > 0 ? Reflect.apply(pg.Pool.prototype.connect, this, args) : this.readConnect()) as pg.Pool['connect'];
   }
@@ -80,7 +83,7 @@ export class FailoverPool extends pg.Pool {
   private async readQuery(args: QueryArgs): Promise<unknown> {
     if (this.available) {
       try {
-        const result: unknown = await Reflect.apply(pg.Pool.prototype.query, this, args);
+        const result: unknown = await Reflect.apply(this.timedQuery, this, args);
         this.counts.replica += 1;
         return result;
       } catch (error) {
@@ -88,7 +91,7 @@ export class FailoverPool extends pg.Pool {
       }
     }
     this.counts.fallback += 1;
-    return Reflect.apply(pg.Pool.prototype.query, this.primary, args);
+    return Reflect.apply(this.primary.query, this.primary, args);
   }
 
   private async readConnect(): Promise<pg.PoolClient> {

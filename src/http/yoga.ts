@@ -75,7 +75,12 @@ export function createCadence({
   registerReplicaMetrics(metrics.registry, database?.replicas ?? []);
   onMetricsRegistry?.(metrics.registry);
   const window = new PerfWindow(config.PERF_WINDOW_SECONDS * 1000);
-  const stopSqlAccounting = startSqlAccounting({ log, slowQueryMs: config.SLOW_QUERY_MS });
+  const stopSqlAccounting = startSqlAccounting({
+    log,
+    slowQueryMs: config.SLOW_QUERY_MS,
+    slowLogWindowMs: config.SLOW_QUERY_LOG_WINDOW_S * 1000,
+    timedPool: database?.kind === 'postgres',
+  });
   const keyCache = new ApiKeyCache(config.AUTH_CACHE_TTL_MS, undefined, config.AUTH_NEGATIVE_CACHE_TTL_MS);
   const isVerifiedKey = (authorization: string) => {
     const key = bearerKey(authorization);

@@ -28,7 +28,12 @@ export class RequestStats {
   executeStart: number | null = null;
   executeEnd: number | null = null;
   sqlCount = 0;
+  /** Statement time as Prisma reports it: waits for a connection and the event loop included. */
   sqlMs = 0;
+  /** Of the statements sent through the timed pool: PostgreSQL's part, the wait for a connection, the loop's stalls. */
+  dbMs = 0;
+  dbWaitMs = 0;
+  dbStallMs = 0;
   readonly slowestSql: SqlSample[] = [];
   readonly slowestResolvers: ResolverSample[] = [];
   errorCodes: string[] = [];
@@ -39,6 +44,12 @@ export class RequestStats {
     this.sqlCount++;
     this.sqlMs += sample.durationMs;
     keepSlowest(this.slowestSql, sample);
+  }
+
+  addDbTiming(timing: { dbMs: number; waitMs: number; stallMs: number }): void {
+    this.dbMs += timing.dbMs;
+    this.dbWaitMs += timing.waitMs;
+    this.dbStallMs += timing.stallMs;
   }
 
   addResolver(sample: ResolverSample): void {

@@ -107,6 +107,9 @@ export function useTracing(options: TracingOptions): Plugin<Context> {
       // run to the end of the response.
       response.headers.set('X-Response-Time', `${handlerMs.toFixed(1)}ms`);
       const timing = [`db;dur=${stats.sqlMs.toFixed(1)};desc="${stats.sqlCount} statement${stats.sqlCount === 1 ? '' : 's'}"`];
+      // PostgreSQL's part and the waits in Node (a pooled connection, a busy event loop), when timed.
+      if (stats.dbMs > 0 || stats.dbWaitMs > 0)
+        timing.push(`pg;dur=${stats.dbMs.toFixed(1)}`, `dbwait;dur=${(stats.dbWaitMs + stats.dbStallMs).toFixed(1)}`);
       if (gqlMs !== null) timing.push(`gql;dur=${gqlMs.toFixed(1)}`);
       if (stats.cache) timing.push(`cache;desc=${stats.cache}`);
       timing.push(`total;dur=${handlerMs.toFixed(1)}`);
@@ -129,7 +132,7 @@ export function useTracing(options: TracingOptions): Plugin<Context> {
               durationMs: round(totalMs),
               budgetMs,
               executeMs: gqlMs === null ? null : round(gqlMs),
-              sql: { count: stats.sqlCount, totalMs: round(stats.sqlMs) },
+              sql: sqlSummary(stats),
               slowestSql: stats.slowestSql.slice(0, 3).map((s) => ({ durationMs: round(s.durationMs), sql: clip(s.sql) })),
               slowestResolvers: stats.slowestResolvers.map((r) => ({ path: r.path, durationMs: round(r.durationMs) })),
               ...(suppressed > 0 ? { suppressedSinceLastLine: suppressed } : {}),
@@ -193,6 +196,16 @@ export class LogLimiter {
   }
 }
 
+/** Statement count and time; where the pool timed them, PostgreSQL's part and Node's waits apart. */
+function sqlSummary(stats: RequestStats) {
+  const timed = stats.dbMs > 0 || stats.dbWaitMs > 0 || stats.dbStallMs > 0;
+  return {
+    count: stats.sqlCount,
+    totalMs: round(stats.sqlMs),
+    ...(timed ? { pgMs: round(stats.dbMs), poolWaitMs: round(stats.dbWaitMs), loopStallMs: round(stats.dbStallMs) } : {}),
+  };
+}
+
 function traceOf(stats: RequestStats, budgetMs: number) {
   return {
     requestId: stats.requestId,
@@ -202,8 +215,7 @@ function traceOf(stats: RequestStats, budgetMs: number) {
     durationMs: round(stats.elapsedMs()),
     executeMs: round(stats.executeMs() ?? 0),
     sql: {
-      count: stats.sqlCount,
-      totalMs: round(stats.sqlMs),
+      ...sqlSummary(stats),
       slowest: stats.slowestSql.map((s) => ({ durationMs: round(s.durationMs), sql: s.sql })),
     },
     resolvers: stats.slowestResolvers.map((r) => ({ path: r.path, durationMs: round(r.durationMs) })),
