@@ -21,7 +21,7 @@ import { Connection, failureOf, openLoop, type Progress, type RequestSpec, type 
 import { detectRequestForm, loadOperations, requestBody, type Operation, type RequestForm } from './lib/operations.js';
 import { PgMonitor } from './lib/pgmonitor.js';
 import { type Budgets, judgeStep, kneeOf, parseSteps, stepRates } from './lib/knee.js';
-import { allProcesses, clockTicks, machineCpu, rssMb, topConsumers } from './lib/proc.js';
+import { allProcesses, clockTicks, machineCpu, topConsumers, treeRssMb } from './lib/proc.js';
 import { waitForQuiet } from './lib/quiet.js';
 import { barChart, esc, fmt, htmlPage, htmlTable, lineChart, table } from './lib/report.js';
 import { round, Samples } from './lib/stats.js';
@@ -650,7 +650,7 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
     const t0 = performance.now();
     if (server) {
       const sample = () => {
-        const mb = rssMb(server!.pid);
+        const mb = treeRssMb(server!.pid);
         if (mb !== null) rssSeries.push({ t: round((performance.now() - t0) / 1000, 1), mb });
       };
       sample();

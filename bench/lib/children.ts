@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BENCH_DIR, BenchError, PROJECT_ROOT, log } from './cli.js';
-import { processCpuMs } from './proc.js';
+import { descendants, treeCpuMs } from './proc.js';
 
 export const SERVER_KINDS = ['cadence', 'reference', 'cached', 'naive', 'raw'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
@@ -66,8 +66,9 @@ export function installExitHandlers(onInterrupt?: () => void): void {
 }
 
 /** Pids of the servers running now. */
+/** Our servers' pids and their descendants (a cluster's workers): not "other processes". */
 export function ourPids(): number[] {
-  return [...children].map((c) => c.pid!).filter(Boolean);
+  return [...children].flatMap((c) => (c.pid ? [c.pid, ...descendants(c.pid)] : []));
 }
 
 export async function stopAll(): Promise<void> {
@@ -163,7 +164,8 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
     pid: child.pid!,
     port,
     url: `http://127.0.0.1:${port}/graphql`,
-    cpuMs: () => processCpuMs(child.pid!) ?? NaN,
+    // The whole tree: with WEB_CONCURRENCY > 1 the work is done by the cluster's workers.
+    cpuMs: () => treeCpuMs(child.pid!) ?? NaN,
     logLines: () => lines,
     tail,
     stop: () => stopChild(child),

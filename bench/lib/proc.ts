@@ -31,6 +31,63 @@ export function processCpuMs(pid: number): number | null {
   return (ticks * 1000) / clockTicks();
 }
 
+/**
+ * CPU ms of a process and everything it started (a WEB_CONCURRENCY cluster's workers): the living
+ * descendants' utime + stime, and the root's cutime + cstime for children it has already reaped
+ * (a replaced worker). Null if the root is gone.
+ */
+export function treeCpuMs(root: number): number | null {
+  const own = statFields(root);
+  if (!own) return null;
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const pid of descendants(root)) {
+    const f = statFields(pid);
+    if (f) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1000) / clockTicks();
+}
+
+/** Resident set size of a process and its living descendants, MB (null when the root is gone). */
+export function treeRssMb(root: number): number | null {
+  const own = rssMb(root);
+  if (own === null) return null;
+  let total = own;
+  for (const pid of descendants(root)) total += rssMb(pid) ?? 0;
+  return Math.round(total * 10) / 10;
+}
+
+/** /proc/<pid>/stat from field 3 (state) on; null if the process is gone. */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** Pids whose parent chain leads to `root`. */
+export function descendants(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(Number(entry));
+    if (f) parentOf.set(Number(entry), Number(f[1]));
+  }
+  const found: number[] = [];
+  const frontier = [root];
+  while (frontier.length > 0) {
+    const parent = frontier.pop()!;
+    for (const [pid, ppid] of parentOf) {
+      if (ppid === parent) {
+        found.push(pid);
+        frontier.push(pid);
+      }
+    }
+  }
+  return found;
+}
+
 /** Sum of the CPU time of these processes; gone ones count as 0. */
 export function sumCpuMs(pids: Iterable<number>): Map<number, number> {
   const out = new Map<number, number>();
