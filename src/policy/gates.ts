@@ -236,7 +236,7 @@ export function operationFiles(): Map<string, string> {
 }
 
 /** The typed documents codegen generated, by operation name. */
-function typedDocuments(): Map<string, Operation<unknown, Record<string, unknown>>> {
+export function typedDocuments(): Map<string, Operation<unknown, Record<string, unknown>>> {
   const found = new Map<string, Operation<unknown, Record<string, unknown>>>();
   for (const [exportName, value] of Object.entries(documents)) {
     if (!exportName.endsWith('Document') || typeof value !== 'object' || value === null || !('kind' in value)) continue;
