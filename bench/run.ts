@@ -877,6 +877,8 @@ function renderHtml(
     database: { name: string; state: string };
     sqlCounting: { method: string; note: string };
     goals: { goal: string; actual: string; pass: boolean }[];
+    /** Absent in results written before the ratios were rendered (--render of an old file). */
+    ratios?: Ratios;
   },
   aggs: Aggregate[],
   modes: Mode[],
@@ -973,10 +975,19 @@ function renderHtml(
     fmt(a.pgCpuMsPerReq, 2),
     a.reqPerSecByRound.map((v) => fmt(v, 0)).join(' / '),
   ]);
+  // The headline ratios (cadence/postgraphile, cadence/raw, …), as ratiosText prints them.
+  const ratioRows = Object.entries(report.ratios ?? {}).flatMap(([mode, byPair]) =>
+    Object.entries(byPair).map(([pair, r]) => [
+      mode,
+      pair,
+      ...(['reqPerSec', 'p50', 'p95', 'p99', 'serverCpuMsPerReq', 'sqlPerRequest'] as const).map((k) => `${fmt(r[k] ?? null, 2)}×`),
+    ]),
+  );
   const env = report.environment;
   const body = `<h1>Cadence benchmark — SessionsList(first: 20)</h1>
 <p>${esc(report.startedAt)} · node ${esc(env.node)} · ${env.cpus} CPUs (${esc(env.cpuModel ?? '')}) · commit ${esc(env.gitCommit ?? '?')}${env.uncommittedServerFiles.length ? ` + uncommitted changes in ${esc(env.uncommittedServerFiles.join(', '))}` : ''} · database ${esc(report.database.name)} (${esc(report.database.state)}) · SQL counted by ${esc(report.sqlCounting.method)}</p>
 ${htmlTable(['mode', 'server', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'SQL/req', 'CPU ms/req', 'PG ms/req', 'req/s by round'], rows)}
+${ratioRows.length ? `<h2>Ratios</h2><p>req/s: higher is better for the first server; the rest: lower is better.</p>${htmlTable(['mode', 'pair', 'req/s', 'p50', 'p95', 'p99', 'CPU/req', 'SQL/req'], ratioRows)}` : ''}
 ${report.goals.length ? `<h2>Issue 3 goals (Cadence)</h2><ul>${report.goals.map((g) => `<li class="${g.pass ? 'pass' : 'fail'}">${g.pass ? 'PASS' : 'FAIL'} — ${esc(g.goal)}: ${esc(g.actual)}</li>`).join('')}</ul>` : ''}
 <div class="charts">${charts.join('\n')}</div>
 <p>${esc(report.sqlCounting.note)}</p>`;
