@@ -23,6 +23,7 @@ import { firstDifference } from './lib/compare.js';
 import { FLOOD_HELP, floodMain } from './lib/flood.js';
 import { closedLoop, Connection, failureOf, openLoop, type Progress, type RequestSpec, type RunResult } from './lib/http-load.js';
 import { PgMonitor } from './lib/pgmonitor.js';
+import { ensurePostGraphile, normalisePostGraphile, postgraphileBody } from './lib/postgraphile.js';
 import { allProcesses, clockTicks, machineCpu, topConsumers } from './lib/proc.js';
 import { waitForQuiet } from './lib/quiet.js';
 import { barChart, esc, fmt, htmlPage, htmlTable, table, type BarGroup } from './lib/report.js';
@@ -41,6 +42,9 @@ four servers over one seeded PostgreSQL database, in alternating rounds:
   cached   the same with the response cache on (RESPONSE_CACHE_TTL_MS=10000), as in production
   naive    the same SDL on graphql-yoga with per-row Prisma resolvers (bench/naive/server.ts)
   raw      node:http + pg, one hand-written SQL statement (bench/raw/server.ts)
+  postgraphile PostGraphile 5 (Amber preset) on Node 22, the same page through its own schema; the
+           key is resolved in SQL from pgSettings (bench/peers/postgraphile/server.mjs). Installed
+           on demand into bench/peers/postgraphile/node_modules (needs the npm registry once)
 
 Steps: make sure the bench database is seeded (2,000 users, 20,000 sessions, 400,000 messages,
 100,000 feedback; reused when its row counts and keys match, seeded otherwise); start the three
@@ -54,7 +58,8 @@ Requests go round-robin over --keys (100) seeded users' API keys.
 
 Reports per server and mode: req/s, latency p50/p95/p99/max, errors, SQL statements per request,
 server CPU ms per request (utime+stime from /proc), PostgreSQL backend CPU ms per request, and the
-ratios cadence/raw, cadence/naive, cadence/reference, reference/raw, cached/raw and cached/naive; writes bench/results/<timestamp>.json and .html.
+ratios cadence/raw, cadence/naive, cadence/reference, cadence/postgraphile, reference/raw, postgraphile/raw,
+cached/raw and cached/naive; writes bench/results/<timestamp>.json and .html.
 
 Options:
   --duration S          seconds per round (default 20)
@@ -63,7 +68,7 @@ Options:
   --quick               smoke run of about a minute: --duration 3 --rounds 1 --warmup 2
                         --quiet-wait 5 --retries 0
   --modes LIST          any of throughput,latency,open (default all)
-  --servers LIST        any of cadence,reference,cached,naive,raw (default all)
+  --servers LIST        any of cadence,reference,cached,naive,raw,postgraphile (default all)
   --connections N       connections of the throughput mode (default 50)
   --rate N              offered req/s of the open mode (default 200)
   --open-connections N  connections of the open mode (default 100)
@@ -249,6 +254,9 @@ async function main(): Promise<void> {
   const operation = (await loadOperations(['SessionsList'])).get('SessionsList')!;
   const headers = keys.map((k) => ({ authorization: `Bearer ${k.key}` }));
 
+  if (cfg.servers.includes('postgraphile')) ensurePostGraphile();
+  checkStop();
+
   // 2. Same answers from every server, and SQL statements per request, through the counting proxy.
   const sqlCounting = await StatStatements.open(cfg.databaseUrl);
   log(
@@ -262,7 +270,7 @@ async function main(): Promise<void> {
     () => interrupted,
   );
   checkStop();
-  const bodies = new Map(cfg.servers.map((kind) => [kind, requestBody(operation, { first: cfg.first }, calibration[kind]!.requestForm)]));
+  const bodies = new Map(cfg.servers.map((kind) => [kind, bodyFor(kind, operation, { first: cfg.first }, calibration[kind]!.requestForm)]));
   const specsFor = (kind: ServerKind) => {
     const body = bodies.get(kind)!;
     return (i: number): RequestSpec => ({ op: 'SessionsList', body, headers: headers[i % headers.length]! });
@@ -475,7 +483,13 @@ async function verifyAndCalibrate(
       handles.push(await startServer(kind, { databaseUrl: proxy.proxiedUrl(cfg.databaseUrl), env: serverEnv(kind) }));
     const forms = new Map<ServerKind, RequestForm>();
     for (const h of handles)
-      forms.set(h.kind, await detectRequestForm(h.url, operation, { first: cfg.first }, auth(spareKeys[0] ?? keys[0]!)));
+      forms.set(
+        h.kind,
+        // PostGraphile has no persisted documents of Cadence's: it is sent its own query text.
+        h.kind === 'postgraphile'
+          ? 'query'
+          : await detectRequestForm(h.url, operation, { first: cfg.first }, auth(spareKeys[0] ?? keys[0]!)),
+      );
     log(
       `request form: ${handles.map((h) => `${h.kind} ${forms.get(h.kind) === 'documentId' ? 'persisted documentId' : 'query text'}`).join(', ')}`,
     );
@@ -493,12 +507,13 @@ async function verifyAndCalibrate(
         try {
           const res = await conn.send({
             op: 'SessionsList',
-            body: requestBody(operation, { first }, forms.get(h.kind)!),
+            body: bodyFor(h.kind, operation, { first }, forms.get(h.kind)!),
             headers: auth(key),
           });
           const failure = failureOf(res);
           if (failure) throw new BenchError(`${h.kind} answered SessionsList with ${failure}:\n${res.body.slice(0, 500)}`);
-          answers.push({ kind: h.kind, json: JSON.parse(res.body) });
+          const json: unknown = JSON.parse(res.body);
+          answers.push({ kind: h.kind, json: h.kind === 'postgraphile' ? normalisePostGraphile(json) : json });
         } finally {
           conn.close();
         }
@@ -510,7 +525,7 @@ async function verifyAndCalibrate(
         if (diff) {
           throw new BenchError(
             `${answers[0]!.kind} and ${other.kind} disagree on SessionsList(first: ${first}) for the same user:\n  ${diff}\n` +
-              'The benchmark compares servers that return the same data; fix the server (or bench/naive, bench/raw) first.',
+              'The benchmark compares servers that return the same data; fix the server (or bench/naive, bench/raw, bench/peers/postgraphile) first.',
           );
         }
       }
@@ -522,7 +537,7 @@ async function verifyAndCalibrate(
 
     for (const h of handles) {
       if (stop()) break;
-      const body = requestBody(operation, { first: cfg.first }, forms.get(h.kind)!);
+      const body = bodyFor(h.kind, operation, { first: cfg.first }, forms.get(h.kind)!);
       const conn = new Connection(h.url);
       let bytes = 0;
       const timings: number[] = [];
@@ -578,6 +593,11 @@ async function verifyAndCalibrate(
     await proxy.close();
   }
   return out;
+}
+
+/** The request body a server is sent: Cadence's document (by id or text), or PostGraphile's own text. */
+function bodyFor(kind: ServerKind, operation: Operation, variables: Record<string, unknown>, form: RequestForm): string {
+  return kind === 'postgraphile' ? postgraphileBody(variables) : requestBody(operation, variables, form);
 }
 
 /** A round during which others used more than this (% of one core) is marked as disturbed. */
@@ -734,10 +754,16 @@ function computeRatios(aggs: Aggregate[], modes: Mode[]): Ratios {
   const r = (a: number, b: number) => (b > 0 && Number.isFinite(a) && Number.isFinite(b) ? round(a / b, 3) : null);
   for (const mode of modes) {
     const get = (k: ServerKind) => aggs.find((a) => a.server === k && a.mode === mode.id);
-    for (const mine of ['cadence', 'reference', 'cached'] as const) {
+    const pairs: Record<'cadence' | 'reference' | 'cached' | 'postgraphile', readonly ServerKind[]> = {
+      cadence: ['raw', 'naive', 'reference', 'postgraphile'],
+      reference: ['raw', 'naive'],
+      cached: ['raw', 'naive'],
+      postgraphile: ['raw'],
+    };
+    for (const [mine, others] of Object.entries(pairs) as [keyof typeof pairs, readonly ServerKind[]][]) {
       const cadence = get(mine);
       if (!cadence) continue;
-      for (const other of mine === 'cadence' ? (['raw', 'naive', 'reference'] as const) : (['raw', 'naive'] as const)) {
+      for (const other of others) {
         const o = get(other);
         if (!o) continue;
         (out[mode.id] ??= {})[`${mine}/${other}`] = {
@@ -851,12 +877,21 @@ function renderHtml(
     database: { name: string; state: string };
     sqlCounting: { method: string; note: string };
     goals: { goal: string; actual: string; pass: boolean }[];
+    /** Absent in results written before the ratios were rendered (--render of an old file). */
+    ratios?: Ratios;
   },
   aggs: Aggregate[],
   modes: Mode[],
 ): string {
   const servers = [...new Set(aggs.map((a) => a.server))];
-  const colors: Record<string, string> = { cadence: '#4e79a7', reference: '#f28e2b', cached: '#76b7b2', naive: '#e15759', raw: '#59a14f' };
+  const colors: Record<string, string> = {
+    cadence: '#4e79a7',
+    reference: '#f28e2b',
+    cached: '#76b7b2',
+    naive: '#e15759',
+    raw: '#59a14f',
+    postgraphile: '#b07aa1',
+  };
   const charts: string[] = [];
   const throughputGroups: BarGroup[] = modes
     .filter((m) => m.kind === 'closed')
@@ -940,10 +975,19 @@ function renderHtml(
     fmt(a.pgCpuMsPerReq, 2),
     a.reqPerSecByRound.map((v) => fmt(v, 0)).join(' / '),
   ]);
+  // The headline ratios (cadence/postgraphile, cadence/raw, …), as ratiosText prints them.
+  const ratioRows = Object.entries(report.ratios ?? {}).flatMap(([mode, byPair]) =>
+    Object.entries(byPair).map(([pair, r]) => [
+      mode,
+      pair,
+      ...(['reqPerSec', 'p50', 'p95', 'p99', 'serverCpuMsPerReq', 'sqlPerRequest'] as const).map((k) => `${fmt(r[k] ?? null, 2)}×`),
+    ]),
+  );
   const env = report.environment;
   const body = `<h1>Cadence benchmark — SessionsList(first: 20)</h1>
 <p>${esc(report.startedAt)} · node ${esc(env.node)} · ${env.cpus} CPUs (${esc(env.cpuModel ?? '')}) · commit ${esc(env.gitCommit ?? '?')}${env.uncommittedServerFiles.length ? ` + uncommitted changes in ${esc(env.uncommittedServerFiles.join(', '))}` : ''} · database ${esc(report.database.name)} (${esc(report.database.state)}) · SQL counted by ${esc(report.sqlCounting.method)}</p>
 ${htmlTable(['mode', 'server', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'SQL/req', 'CPU ms/req', 'PG ms/req', 'req/s by round'], rows)}
+${ratioRows.length ? `<h2>Ratios</h2><p>req/s: higher is better for the first server; the rest: lower is better.</p>${htmlTable(['mode', 'pair', 'req/s', 'p50', 'p95', 'p99', 'CPU/req', 'SQL/req'], ratioRows)}` : ''}
 ${report.goals.length ? `<h2>Issue 3 goals (Cadence)</h2><ul>${report.goals.map((g) => `<li class="${g.pass ? 'pass' : 'fail'}">${g.pass ? 'PASS' : 'FAIL'} — ${esc(g.goal)}: ${esc(g.actual)}</li>`).join('')}</ul>` : ''}
 <div class="charts">${charts.join('\n')}</div>
 <p>${esc(report.sqlCounting.note)}</p>`;

@@ -5,9 +5,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BENCH_DIR, BenchError, PROJECT_ROOT, log } from './cli.js';
+import { PEER_ENTRY, PEER_NODE } from './postgraphile.js';
 import { descendants, treeCpuMs } from './proc.js';
 
-export const SERVER_KINDS = ['cadence', 'reference', 'cached', 'naive', 'raw'] as const;
+export const SERVER_KINDS = ['cadence', 'reference', 'cached', 'naive', 'raw', 'postgraphile'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 const ENTRY: Record<ServerKind, string> = {
@@ -16,6 +17,7 @@ const ENTRY: Record<ServerKind, string> = {
   cached: 'src/main.ts',
   naive: 'bench/naive/server.ts',
   raw: 'bench/raw/server.ts',
+  postgraphile: PEER_ENTRY,
 };
 
 const EXIT_WITH_PARENT = pathToFileURL(path.join(BENCH_DIR, 'lib', 'exit-with-parent.mjs')).href;
@@ -136,7 +138,9 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
     ...(kind === 'reference' ? { COMPILED_EXECUTION: '0', RESPONSE_CACHE_TTL_MS: '0' } : {}),
     ...opts.env,
   };
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', '--import', EXIT_WITH_PARENT, ENTRY[kind]], {
+  // PostGraphile 5 runs on its own Node 22 (bench/lib/postgraphile.ts installs it); it is plain ESM, no tsx.
+  const [nodeBin, loader] = kind === 'postgraphile' ? [PEER_NODE, []] : [process.execPath, ['--import', 'tsx']];
+  const child = spawn(nodeBin, [...(opts.nodeArgs ?? []), ...loader, '--import', EXIT_WITH_PARENT, ENTRY[kind]], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
