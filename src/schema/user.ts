@@ -8,6 +8,9 @@ import { LIMITS, email, text } from './validate.js';
 import { NewApiKey } from './api-key.js';
 import { isUniqueViolation } from '../db/errors.js';
 
+/** How many of a user's API keys `User.apiKeys` lists (newest first). */
+export const LISTED_API_KEYS = 50;
+
 export const User = builder.prismaNode('User', {
   id: { field: 'id' },
   // A missing or foreign id resolves `node` to null rather than failing the request.
@@ -20,8 +23,9 @@ export const User = builder.prismaNode('User', {
     name: t.exposeString('name'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     apiKeys: t.relation('apiKeys', {
-      description: 'API keys of this user, newest first (including revoked ones).',
-      query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] },
+      description: `API keys of this user, newest first (including revoked ones): the newest ${LISTED_API_KEYS}.`,
+      // Bounded: keys can be created (and revoked) without end, and every Viewer read would grow with them.
+      query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: LISTED_API_KEYS },
     }),
   }),
 });
