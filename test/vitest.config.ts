@@ -30,8 +30,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pglite',
-          // The API suite again on the embedded default; the rest is database-agnostic or PG-only.
-          include: ['test/http/api.test.ts', 'test/http/ownership.test.ts', 'test/plugins/response-cache.test.ts'],
+          // The API suite and the compiled-vs-reference comparison again on the embedded default; the
+          // rest is database-agnostic or PG-only.
+          include: [
+            'test/http/api.test.ts',
+            'test/http/ownership.test.ts',
+            'test/plugins/response-cache.test.ts',
+            'test/compiled/differential.test.ts',
+          ],
           env: { CADENCE_TEST_DB: 'pglite' },
         },
       },

@@ -4,6 +4,7 @@
 // this table with the built schema at start-up, so a schema change that breaks it turns
 // compilation off for the operations concerned instead of answering differently.
 import { getNamedType, getNullableType, isListType, isNonNullType, type GraphQLSchema } from 'graphql';
+import { LISTED_API_KEYS } from '../schema/user.js';
 
 /** How a column's value becomes the JSON that graphql-js would have serialised. */
 export type Codec = 'string' | 'int' | 'enum' | 'dateTime' | 'stringList';
@@ -14,11 +15,11 @@ export type FieldMapping =
   | { kind: 'column'; column: string; codec: Codec; nullable: boolean }
   /** A to-one relation through a foreign key on this row (plugin-prisma `t.relation`). */
   | { kind: 'toOne'; type: string; localKey: string; targetKey: string }
-  /** A to-many relation as a list, in the order the schema's relation query names. */
-  | { kind: 'toMany'; type: string; foreignKey: string; orderBy: OrderTerm[] }
+  /** A to-many relation as a list, in the order (and up to the `take`) the schema's relation query names. */
+  | { kind: 'toMany'; type: string; foreignKey: string; orderBy: OrderTerm[]; limit?: number }
   /** A to-one relation through a unique foreign key on the other row (null when there is none). */
   | { kind: 'toOneBy'; type: string; foreignKey: string }
-  /** A plugin-prisma `relatedConnection` with cursor `id`: literal `first` only. */
+  /** A plugin-prisma `relatedConnection` with cursor `id` (forward paging: `first`, `after`). */
   | { kind: 'connection'; type: string; foreignKey: string; orderBy: OrderTerm[] }
   /** `t.relationCount`: rows of `table` whose `foreignKey` is this row's id. */
   | { kind: 'count'; table: string; foreignKey: string }
@@ -28,7 +29,9 @@ export type FieldMapping =
    */
   | { kind: 'average'; table: string; foreignKey: string; column: string; filter: string }
   /** One of two enum values by whether a column is null (Feedback.scope). */
-  | { kind: 'nullSwitch'; column: string; whenNull: string; otherwise: string; type: string };
+  | { kind: 'nullSwitch'; column: string; whenNull: string; otherwise: string; type: string }
+  /** A Boolean: whether a nullable column holds a value (ApiKey.revoked). */
+  | { kind: 'present'; column: string };
 
 export interface OrderTerm {
   column: string;
@@ -46,7 +49,7 @@ const int = (column: string): FieldMapping => ({ kind: 'column', column, codec: 
 const enumeration = (column: string, nullable = false): FieldMapping => ({ kind: 'column', column, codec: 'enum', nullable });
 const textList = (column: string): FieldMapping => ({ kind: 'column', column, codec: 'stringList', nullable: false });
 
-/** Mirrors src/schema/{session,message,feedback,job-posting}.ts and prisma/schema.prisma. */
+/** Mirrors src/schema/{session,message,feedback,job-posting,resume,user,api-key}.ts and prisma/schema.prisma. */
 export const TYPES: Record<string, TypeMapping> = {
   InterviewSession: {
     table: 'interview_sessions',
@@ -112,6 +115,8 @@ export const TYPES: Record<string, TypeMapping> = {
       improvements: textList('improvements'),
       createdAt: timestamp('created_at'),
       scope: { kind: 'nullSwitch', column: 'message_id', whenNull: 'SESSION', otherwise: 'ANSWER', type: 'FeedbackScope' },
+      // Null for session feedback (no message_id): the subquery finds no row.
+      message: { kind: 'toOne', type: 'SessionMessage', localKey: 'message_id', targetKey: 'id' },
     },
   },
   Resume: {
@@ -120,6 +125,36 @@ export const TYPES: Record<string, TypeMapping> = {
       id: { kind: 'globalId', typename: 'Resume' },
       title: text('title'),
       createdAt: timestamp('created_at'),
+    },
+  },
+  User: {
+    table: 'users',
+    fields: {
+      id: { kind: 'globalId', typename: 'User' },
+      name: text('name'),
+      email: text('email'),
+      createdAt: timestamp('created_at'),
+      apiKeys: {
+        kind: 'toMany',
+        type: 'ApiKey',
+        foreignKey: 'user_id',
+        orderBy: [
+          { column: 'created_at', direction: 'DESC' },
+          { column: 'id', direction: 'DESC' },
+        ],
+        limit: LISTED_API_KEYS,
+      },
+    },
+  },
+  ApiKey: {
+    table: 'api_keys',
+    fields: {
+      id: { kind: 'globalId', typename: 'ApiKey' },
+      name: text('name'),
+      prefix: text('prefix'),
+      createdAt: timestamp('created_at'),
+      revokedAt: timestamp('revoked_at', true),
+      revoked: { kind: 'present', column: 'revoked_at' },
     },
   },
   Operation: {
@@ -139,7 +174,7 @@ export const TYPES: Record<string, TypeMapping> = {
 };
 
 /** Root fields the compiler can answer. */
-export type RootField = RootConnection | RootNode;
+export type RootField = RootConnection | RootNode | RootViewer;
 
 export interface RootConnection {
   kind: 'rootConnection';
@@ -163,18 +198,30 @@ export interface RootNode {
   idArg: string;
 }
 
+/** The viewer's own row (`viewer`). A missing row is the reference's to answer (its error). */
+export interface RootViewer {
+  kind: 'rootViewer';
+  type: string;
+}
+
+/** The viewer's rows of `type`, newest first (jobPostings, resumes, sessions). */
+const newestFirst = (type: string, filters: RootConnection['filters'] = {}): RootConnection => ({
+  kind: 'rootConnection',
+  type,
+  ownerColumn: 'user_id',
+  filters,
+  orderBy: [
+    { column: 'created_at', direction: 'DESC' },
+    { column: 'id', direction: 'DESC' },
+  ],
+});
+
 export const ROOT_FIELDS: Record<string, RootField> = {
   session: { kind: 'rootNode', type: 'InterviewSession', ownerColumn: 'user_id', idArg: 'id' },
-  sessions: {
-    kind: 'rootConnection',
-    type: 'InterviewSession',
-    ownerColumn: 'user_id',
-    filters: { status: { column: 'status', pgType: '"SessionStatus"' } },
-    orderBy: [
-      { column: 'created_at', direction: 'DESC' },
-      { column: 'id', direction: 'DESC' },
-    ],
-  },
+  sessions: newestFirst('InterviewSession', { status: { column: 'status', pgType: '"SessionStatus"' } }),
+  jobPostings: newestFirst('JobPosting'),
+  resumes: newestFirst('Resume'),
+  viewer: { kind: 'rootViewer', type: 'User' },
 };
 
 /** Pothos settings the connections follow (src/builder.ts). */
@@ -236,6 +283,8 @@ function expectedNamedType(field: FieldMapping): string | null {
       return 'Int';
     case 'average':
       return 'Float';
+    case 'present':
+      return 'Boolean';
     case 'column':
       return field.codec === 'string' || field.codec === 'stringList'
         ? 'String'

@@ -3,8 +3,8 @@
 // the selection's order) and returns it as text. Only identifiers and literals from the mapping
 // and the document (response keys, type names) are written into the SQL; every value that comes
 // from a request is a bound parameter.
-import { Kind, type ArgumentNode } from 'graphql';
-import { CONNECTION, TYPES, type FieldMapping, type OrderTerm, type RootConnection, type RootNode } from './mapping.js';
+import type { FieldNode } from 'graphql';
+import { TYPES, type FieldMapping, type OrderTerm, type RootConnection, type RootNode, type RootViewer } from './mapping.js';
 import { Unsupported, type SelectedField } from './selection.js';
 
 /** json_build_object takes at most 100 arguments. */
@@ -25,31 +25,51 @@ const literalKey = (key: string) => {
 const orderSql = (alias: string, orderBy: readonly OrderTerm[], reverse = false) =>
   orderBy.map((t) => `${alias}.${t.column} ${reverse === (t.direction === 'ASC') ? 'DESC' : 'ASC'}`).join(', ');
 
-/** Fresh table aliases for one statement. */
-export class Aliases {
+/** A nested connection's page in one statement variant: SQL expressions (literals or bound parameters). */
+export interface NestedPage {
+  first: string;
+  /** The `after` cursor's row id, when the variant pages from one. */
+  after: string | null;
+}
+
+/** One statement being built: fresh table aliases, and the page of each nested connection. */
+export class Build {
   private next = 0;
-  take(): string {
+  constructor(private readonly pages: ReadonlyMap<FieldNode, NestedPage>) {}
+  alias(): string {
     return `t${this.next++}`;
+  }
+  page(field: FieldNode): NestedPage {
+    const page = this.pages.get(field);
+    if (!page) throw new Unsupported(`the arguments of ${field.name.value}`);
+    return page;
   }
 }
 
 /** What a connection's page is: where, order, size. Sizes are SQL expressions (a literal or a bound parameter). */
 interface PageSpec {
   type: string;
-  where: (alias: string) => string[];
+  /** The connection's rows, cursor aside (what totalCount counts). */
+  scope: (alias: string) => string[];
+  /** Rows at or past the cursor, when paging from one. */
+  cursor: ((alias: string) => string) | null;
   orderBy: readonly OrderTerm[];
   first: string;
   offset: string;
 }
 
 /** A connection's JSON: `pageInfo { hasNextPage endCursor }` and `edges { cursor node }`. */
-export function connectionJson(aliases: Aliases, page: PageSpec, selection: SelectedField[]): string {
+export function connectionJson(build: Build, page: PageSpec, selection: SelectedField[]): string {
   const mapping = TYPES[page.type];
   if (!mapping) throw new Unsupported(`connections of ${page.type}`);
-  const a = aliases.take();
+  const a = build.alias();
   const columns = new Set<string>(['id', ...page.orderBy.map((t) => t.column)]);
   const parts = selection.map((field) => {
     if (field.node.arguments?.length) throw new Unsupported(`arguments on ${field.name}`);
+    if (field.name === 'totalCount') {
+      const c = build.alias();
+      return `${literalKey(field.key)}, (SELECT count(*)::int FROM ${mapping.table} ${c} WHERE ${page.scope(c).join(' AND ')})`;
+    }
     if (field.name === 'pageInfo') {
       const info = field.children.map((f) => {
         if (f.name === 'hasNextPage') return `${literalKey(f.key)}, count(*) > ${page.first}`;
@@ -64,7 +84,7 @@ export function connectionJson(aliases: Aliases, page: PageSpec, selection: Sele
       const edge = field.children.map((f) => {
         if (f.node.arguments?.length) throw new Unsupported(`arguments on ${f.name}`);
         if (f.name === 'cursor') return `${literalKey(f.key)}, ${cursorOf(`${a}.id`)}`;
-        if (f.name === 'node') return `${literalKey(f.key)}, ${objectJson(aliases, page.type, a, f.children, columns)}`;
+        if (f.name === 'node') return `${literalKey(f.key)}, ${objectJson(build, page.type, a, f.children, columns)}`;
         throw new Unsupported(`edges.${f.name}`);
       });
       return `${literalKey(field.key)}, COALESCE(json_agg(json_build_object(${edge.join(', ')}) ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${page.first}), '[]'::json)`;
@@ -76,26 +96,26 @@ export function connectionJson(aliases: Aliases, page: PageSpec, selection: Sele
   // selected columns are read.
   const wantsNext = selection.some((f) => f.name === 'pageInfo' && f.children.some((c) => c.name === 'hasNextPage'));
   const inner =
-    `SELECT ${list} FROM ${mapping.table} ${a} WHERE ${page.where(a).join(' AND ')} ` +
+    `SELECT ${list} FROM ${mapping.table} ${a} WHERE ${[...page.scope(a), ...(page.cursor ? [page.cursor(a)] : [])].join(' AND ')} ` +
     `ORDER BY ${orderSql(a, page.orderBy)} LIMIT ${page.first}${wantsNext ? ' + 1' : ''} OFFSET ${page.offset}`;
   const numbered = `SELECT ${a}.*, row_number() OVER (ORDER BY ${orderSql(a, page.orderBy)}) AS __n FROM (${inner}) ${a}`;
   return `(SELECT json_build_object(${parts.join(', ')}) FROM (${numbered}) ${a})`;
 }
 
 /** One row of `type` (at `alias`) as the selection's JSON object; records the columns it reads. */
-export function objectJson(aliases: Aliases, type: string, alias: string, selection: SelectedField[], columns: Set<string>): string {
+export function objectJson(build: Build, type: string, alias: string, selection: SelectedField[], columns: Set<string>): string {
   const mapping = TYPES[type];
   if (!mapping) throw new Unsupported(`the type ${type}`);
   if (selection.length === 0 || selection.length > MAX_KEYS) throw new Unsupported(`${selection.length} fields on ${type}`);
   const parts = selection.map((field) => {
     const fieldMapping = mapping.fields[field.name];
     if (!fieldMapping) throw new Unsupported(`${type}.${field.name}`);
-    return `${literalKey(field.key)}, ${fieldJson(aliases, alias, field, fieldMapping, columns)}`;
+    return `${literalKey(field.key)}, ${fieldJson(build, alias, field, fieldMapping, columns)}`;
   });
   return `json_build_object(${parts.join(', ')})`;
 }
 
-function fieldJson(aliases: Aliases, alias: string, field: SelectedField, mapping: FieldMapping, columns: Set<string>): string {
+function fieldJson(build: Build, alias: string, field: SelectedField, mapping: FieldMapping, columns: Set<string>): string {
   if (mapping.kind !== 'connection' && field.node.arguments?.length) throw new Unsupported(`arguments on ${field.name}`);
   switch (mapping.kind) {
     case 'globalId':
@@ -104,6 +124,9 @@ function fieldJson(aliases: Aliases, alias: string, field: SelectedField, mappin
     case 'column':
       columns.add(mapping.column);
       return mapping.codec === 'dateTime' ? isoTime(`${alias}.${mapping.column}`) : `${alias}.${mapping.column}`;
+    case 'present':
+      columns.add(mapping.column);
+      return `(${alias}.${mapping.column} IS NOT NULL)`;
     case 'nullSwitch':
       columns.add(mapping.column);
       return `CASE WHEN ${alias}.${mapping.column} IS NULL THEN '${mapping.whenNull}' ELSE '${mapping.otherwise}' END`;
@@ -116,51 +139,50 @@ function fieldJson(aliases: Aliases, alias: string, field: SelectedField, mappin
     case 'toOneBy': {
       columns.add('id');
       const target = TYPES[mapping.type]!;
-      const b = aliases.take();
-      const object = objectJson(aliases, mapping.type, b, field.children, new Set());
+      const b = build.alias();
+      const object = objectJson(build, mapping.type, b, field.children, new Set());
       return `(SELECT ${object} FROM ${target.table} ${b} WHERE ${b}.${mapping.foreignKey} = ${alias}.id)`;
     }
     case 'toOne': {
       columns.add(mapping.localKey);
       const target = TYPES[mapping.type]!;
-      const b = aliases.take();
-      const object = objectJson(aliases, mapping.type, b, field.children, new Set());
+      const b = build.alias();
+      const object = objectJson(build, mapping.type, b, field.children, new Set());
       return `(SELECT ${object} FROM ${target.table} ${b} WHERE ${b}.${mapping.targetKey} = ${alias}.${mapping.localKey})`;
     }
     case 'toMany': {
       columns.add('id');
       const target = TYPES[mapping.type]!;
-      const b = aliases.take();
-      const object = objectJson(aliases, mapping.type, b, field.children, new Set());
-      return `COALESCE((SELECT json_agg(${object} ORDER BY ${orderSql(b, mapping.orderBy)}) FROM ${target.table} ${b} WHERE ${b}.${mapping.foreignKey} = ${alias}.id), '[]'::json)`;
+      const b = build.alias();
+      const read = new Set<string>(mapping.orderBy.map((t) => t.column));
+      const object = objectJson(build, mapping.type, b, field.children, read);
+      const order = orderSql(b, mapping.orderBy);
+      const where = `${b}.${mapping.foreignKey} = ${alias}.id`;
+      // A bounded list takes its rows first (only the columns read), then builds their objects.
+      const from =
+        mapping.limit === undefined
+          ? `${target.table} ${b} WHERE ${where}`
+          : `(SELECT ${[...read].map((c) => `${b}.${c}`).join(', ')} FROM ${target.table} ${b} WHERE ${where} ORDER BY ${order} LIMIT ${mapping.limit}) ${b}`;
+      return `COALESCE((SELECT json_agg(${object} ORDER BY ${order}) FROM ${from}), '[]'::json)`;
     }
     case 'connection': {
       columns.add('id');
-      const first = literalFirst(field.node.arguments ?? []);
+      const { first, after } = build.page(field.node);
+      const target = TYPES[mapping.type]!;
       return connectionJson(
-        aliases,
+        build,
         {
           type: mapping.type,
-          where: (b) => [`${b}.${mapping.foreignKey} = ${alias}.id`],
+          scope: (b) => [`${b}.${mapping.foreignKey} = ${alias}.id`],
+          cursor: after === null ? null : (b) => cursorPredicate(b, target.table, mapping.orderBy, after),
           orderBy: mapping.orderBy,
-          first: String(first),
-          offset: '0',
+          first,
+          offset: after === null ? '0' : '1',
         },
         field.children,
       );
     }
   }
-}
-
-/** A nested connection's page size: a literal `first` within Pothos' bounds, or its default. */
-function literalFirst(args: readonly ArgumentNode[]): number {
-  if (args.length === 0) return CONNECTION.defaultSize;
-  const [arg] = args;
-  if (args.length !== 1 || arg!.name.value !== 'first' || arg!.value.kind !== Kind.INT)
-    throw new Unsupported('nested connection arguments other than a literal first');
-  const first = Number(arg!.value.value);
-  if (!Number.isInteger(first) || first < 1 || first > CONNECTION.maxSize) throw new Unsupported(`first: ${first}`);
-  return first;
 }
 
 /** Positions of a root connection's bound parameters in one statement variant. */
@@ -177,32 +199,44 @@ export interface RootParams {
  * (what the reference executor runs): rows at or beyond the cursor row's position in the order,
  * wherever that row is, then the first skipped (OFFSET 1).
  */
-export function rootConnectionJson(aliases: Aliases, root: RootConnection, params: RootParams, selection: SelectedField[]): string {
+export function rootConnectionJson(build: Build, root: RootConnection, params: RootParams, selection: SelectedField[]): string {
   const table = TYPES[root.type]!.table;
-  const where = (a: string) => {
+  const scope = (a: string) => {
     const terms = [`${a}.${root.ownerColumn} = ${params.viewer}`];
     for (const [name, position] of Object.entries(params.filters)) {
       const filter = root.filters[name]!;
       terms.push(`${a}.${filter.column} = ${position}::text::${filter.pgType}`);
     }
-    if (params.after !== null) terms.push(cursorPredicate(a, table, root.orderBy, params.after));
     return terms;
   };
+  const after = params.after;
+  const cursor = after === null ? null : (a: string) => cursorPredicate(a, table, root.orderBy, after);
   return connectionJson(
-    aliases,
-    { type: root.type, where, orderBy: root.orderBy, first: params.first, offset: params.after === null ? '0' : '1' },
+    build,
+    { type: root.type, scope, cursor, orderBy: root.orderBy, first: params.first, offset: after === null ? '0' : '1' },
     selection,
   );
 }
 
 /** One of the viewer's rows by id, or SQL null when there is none. */
-export function rootNodeJson(aliases: Aliases, root: RootNode, params: { viewer: string; id: string }, selection: SelectedField[]): string {
+export function rootNodeJson(build: Build, root: RootNode, params: { viewer: string; id: string }, selection: SelectedField[]): string {
   const table = TYPES[root.type]!.table;
-  const a = aliases.take();
-  const object = objectJson(aliases, root.type, a, selection, new Set());
+  const a = build.alias();
+  const object = objectJson(build, root.type, a, selection, new Set());
   return `(SELECT ${object} FROM ${table} ${a} WHERE ${a}.id = ${params.id} AND ${a}.${root.ownerColumn} = ${params.viewer})`;
 }
 
+/** The viewer's own row, or SQL null when there is none. */
+export function rootViewerJson(build: Build, root: RootViewer, viewer: string, selection: SelectedField[]): string {
+  const a = build.alias();
+  const object = objectJson(build, root.type, a, selection, new Set());
+  return `(SELECT ${object} FROM ${TYPES[root.type]!.table} ${a} WHERE ${a}.id = ${viewer})`;
+}
+
+/**
+ * Prisma's cursor semantics, which the reference executor runs: rows at or beyond the cursor
+ * row's position in the order, wherever that row is (no row: none).
+ */
 function cursorPredicate(a: string, table: string, orderBy: readonly OrderTerm[], after: string): string {
   const at = (column: string) => `(SELECT ${column} FROM ${table} WHERE id = ${after})`;
   const alternatives = orderBy.map((term, i) => {

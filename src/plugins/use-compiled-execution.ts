@@ -42,7 +42,7 @@ export function useCompiledExecution({ registry, log }: CompiledExecutionOptions
       const field = getOperationAST(args.document, args.operationName)?.selectionSet.selections[0];
       const node = field?.kind === Kind.FIELD ? field : undefined;
       const path = node ? [(node.alias ?? node.name).value] : undefined;
-      return { data: plan!.dataOnError(), errors: [locatedError(error, node, path)] };
+      return { errors: [locatedError(error, node, path)], data: plan!.dataOnError() };
     }
     // A root object that is not there (missing, or not the viewer's): the reference's NOT_FOUND.
     if (!row?.complete) return execute(args);

@@ -4,7 +4,20 @@
 // process here: the SQL listeners are per process, and a second server would count each twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
-import { callPersisted, cursorFor, seedUsers, SESSIONS_LIST, type SeededUser } from './support.js';
+import {
+  callPersisted,
+  cursorFor,
+  globalId,
+  JOB_POSTINGS,
+  RESUMES,
+  seedUsers,
+  SESSION_DETAIL,
+  SESSION_FEEDBACK,
+  SESSION_MESSAGES,
+  SESSIONS_LIST,
+  VIEWER,
+  type SeededUser,
+} from './support.js';
 
 let app: TestApp;
 let user: SeededUser;
@@ -31,6 +44,34 @@ describe('compiled SessionsList accounting', () => {
     expect(result.status).toBe(200);
     expect(statements.map((s) => s.sql.slice(0, 30))).toEqual(["SELECT json_build_object('sess"]);
     expect(result.headers.get('server-timing')).toMatch(/db;dur=[\d.]+;desc="1 statement"/);
+  });
+
+  it('runs one statement for every other compiled query, first page and next, whatever the page size', async () => {
+    const session = globalId('InterviewSession', user.sessionIds[1]!); // 25 messages
+    const cases: [string, Record<string, unknown>][] = [
+      [SESSION_DETAIL, { id: session }],
+      [SESSION_FEEDBACK, { id: session }],
+      [VIEWER, {}],
+    ];
+    for (const first of [1, 10, 30]) {
+      cases.push(
+        [SESSION_MESSAGES, { id: session, first }],
+        [SESSION_MESSAGES, { id: session, first, after: cursorFor(user.messageIds[1]![2]!) }],
+        [JOB_POSTINGS, { first }],
+        [JOB_POSTINGS, { first, after: cursorFor(user.jobPostingIds[4]!) }],
+        [RESUMES, { first }],
+        [RESUMES, { first, after: cursorFor(user.resumeIds[4]!) }],
+      );
+    }
+    for (const [operation, variables] of cases) {
+      const { result, statements } = await app.recordSql(() => callPersisted(app, operation, variables, user.key));
+      expect(result.status, operation).toBe(200);
+      expect(result.body.errors, operation).toBeUndefined();
+      expect(
+        statements.map((s) => s.sql.slice(0, 24)),
+        `${operation} ${JSON.stringify(variables)}`,
+      ).toEqual(['SELECT json_build_object']);
+    }
   });
 
   it('leaves a document that is not persisted to the reference executor (Prisma’s own statement)', async () => {

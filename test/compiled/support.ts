@@ -16,6 +16,14 @@ export function persistedIdOf(operationName: string): string {
 
 export const SESSIONS_LIST = 'SessionsList';
 export const SESSION_DETAIL = 'SessionDetail';
+export const SESSION_MESSAGES = 'SessionMessages';
+export const SESSION_FEEDBACK = 'SessionFeedback';
+export const JOB_POSTINGS = 'JobPostings';
+export const RESUMES = 'Resumes';
+export const VIEWER = 'Viewer';
+
+/** A global id (src/schema/ids.ts). */
+export const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64url');
 
 export async function callPersisted(
   app: TestApp,
@@ -42,6 +50,10 @@ export interface SeededUser {
   key: string;
   userId: string;
   sessionIds: string[];
+  /** Message ids per session, in `seq` order. */
+  messageIds: string[][];
+  jobPostingIds: string[];
+  resumeIds: string[];
 }
 
 const base = Date.parse('2026-01-01T00:00:00.000Z');
@@ -51,18 +63,49 @@ const TRICKY = ['plain', 'with "quotes" and \\ backslash', 'line\nbreak\ttab\r',
 /**
  * Users through the API (keys), their rows straight through Prisma: `sessions` per user, with
  * creation times that tie (the id breaks them), both statuses, sessions without messages or
- * feedback, one with 25 messages (past the 10-message preview), feedback times that tie.
+ * feedback, one with 25 messages (past the 10-message preview), feedback times that tie; as many
+ * job postings and resumes as sessions plus one (times that tie too), and API keys: the first
+ * user has 55 (past the 50 listed), some revoked, created in the same millisecond.
  */
 export async function seedUsers(app: TestApp, sessionsPerUser: number[]): Promise<SeededUser[]> {
   const users: SeededUser[] = [];
   for (const [u, count] of sessionsPerUser.entries()) {
     const { key, userId: globalUserId } = await signUp(app, `Compiled ${u}`);
     const userId = Buffer.from(globalUserId, 'base64url').toString().split(':')[1]!;
-    const posting = await app.prisma.jobPosting.create({
-      data: { userId, title: TRICKY[u % TRICKY.length]!, company: `Company ${u}`, description: 'd', skills: ['SQL'] },
-    });
-    const resume = await app.prisma.resume.create({ data: { userId, title: 'r', content: 'c' } });
+    const jobPostingIds: string[] = [];
+    const resumeIds: string[] = [];
+    for (let p = 0; p <= count; p++) {
+      const createdAt = new Date(base + Math.floor(p / 3) * 60_000 + u);
+      const posting = await app.prisma.jobPosting.create({
+        data: {
+          userId,
+          title: TRICKY[(u + p) % TRICKY.length]!,
+          company: `Company ${u}.${p}`,
+          description: 'd',
+          skills: p % 4 === 3 ? [] : ['SQL', TRICKY[p % TRICKY.length]!],
+          createdAt,
+        },
+      });
+      jobPostingIds.push(posting.id);
+      const resume = await app.prisma.resume.create({ data: { userId, title: TRICKY[p % TRICKY.length]!, content: 'c', createdAt } });
+      resumeIds.push(resume.id);
+    }
+    const keys = u === 0 ? 54 : u;
+    const keyAt = new Date(base + u);
+    for (let k = 0; k < keys; k++) {
+      await app.prisma.apiKey.create({
+        data: {
+          userId,
+          name: TRICKY[k % TRICKY.length]!,
+          prefix: `cad_${u}_${k}`,
+          hash: randomUUID(),
+          createdAt: keyAt,
+          revokedAt: k % 3 === 1 ? new Date(keyAt.getTime() + 5_000) : null,
+        },
+      });
+    }
     const sessionIds: string[] = [];
+    const sessionMessageIds: string[][] = [];
     for (let s = 0; s < count; s++) {
       const id = randomUUID();
       sessionIds.push(id);
@@ -73,28 +116,28 @@ export async function seedUsers(app: TestApp, sessionsPerUser: number[]): Promis
         data: {
           id,
           userId,
-          jobPostingId: posting.id,
-          resumeId: resume.id,
+          jobPostingId: jobPostingIds[s % jobPostingIds.length]!,
+          resumeId: resumeIds[(s * 2) % resumeIds.length]!,
           status: completed ? 'COMPLETED' : 'ACTIVE',
           createdAt,
           startedAt: createdAt,
           completedAt: completed ? new Date(createdAt.getTime() + 123_457) : null,
         },
       });
-      const messages = s === 1 ? 25 : s % 4 === 2 ? 0 : 3;
-      const messageIds: string[] = [];
-      for (let m = 1; m <= messages; m++) {
-        const message = await app.prisma.sessionMessage.create({
-          data: {
-            sessionId: id,
-            seq: m,
-            role: m % 2 === 1 ? 'INTERVIEWER' : 'CANDIDATE',
-            content: TRICKY[(s + m) % TRICKY.length]!,
-            createdAt,
-          },
-        });
-        messageIds.push(message.id);
-      }
+      // One long transcript (1,000 messages) for the second user, to page through.
+      const messages = u === 1 && s === 5 ? 1_000 : s === 1 ? 25 : s % 4 === 2 ? 0 : 3;
+      const messageIds = Array.from({ length: messages }, () => randomUUID());
+      await app.prisma.sessionMessage.createMany({
+        data: messageIds.map((messageId, i) => ({
+          id: messageId,
+          sessionId: id,
+          seq: i + 1,
+          role: i % 2 === 0 ? ('INTERVIEWER' as const) : ('CANDIDATE' as const),
+          content: TRICKY[(s + i + 1) % TRICKY.length]!,
+          createdAt,
+        })),
+      });
+      sessionMessageIds.push(messageIds);
       // Async work records on even sessions: two created together (the id breaks the tie), one failed.
       // Never PENDING or RUNNING: the database is shared with the other suites, whose health
       // checks count the queue and whose workers would pick such work up.
@@ -135,7 +178,7 @@ export async function seedUsers(app: TestApp, sessionsPerUser: number[]): Promis
         });
       }
     }
-    users.push({ key, userId, sessionIds });
+    users.push({ key, userId, sessionIds, messageIds: sessionMessageIds, jobPostingIds, resumeIds });
   }
   return users;
 }

@@ -31,6 +31,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** A database of the test's own (PostgreSQL project only), instead of the run's shared one. */
   databaseUrl?: string;
+  /**
+   * Another app's open database, shared (and left open on close): on PGlite, where each app
+   * otherwise gets an empty in-memory database, the only way two apps see the same rows.
+   */
+  database?: Database;
 }
 
 /** Opens the test database for this vitest project and builds the server around it. */
@@ -53,8 +58,9 @@ export async function startApp(options: StartOptions = {}) {
     ...(kind === 'postgres' ? { DATABASE_URL: options.databaseUrl ?? inject('databaseUrl') } : { PGLITE_DIR: 'memory://' }),
     ...options.env,
   });
-  const database: Database = await openDatabase(config);
-  if (database.kind === 'pglite') await applyMigrations({ kind: 'pglite', client: database.pglite });
+  const borrowed = options.database;
+  const database: Database = borrowed ?? (await openDatabase(config));
+  if (!borrowed && database.kind === 'pglite') await applyMigrations({ kind: 'pglite', client: database.pglite });
   useDatabase(database);
 
   const logLines: Record<string, unknown>[] = [];
@@ -110,7 +116,7 @@ export async function startApp(options: StartOptions = {}) {
     async close() {
       await yoga.dispose();
       redis?.disconnect();
-      await database.close();
+      if (!borrowed) await database.close();
     },
   };
 }
