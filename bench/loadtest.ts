@@ -68,6 +68,9 @@ Options:
                       10x (20,000 users, 200,000 sessions, 4,000,000 messages; cadence_bench_10x,
                       about 3 minutes to seed), or 1x,10x: the same runs on both, compared
                       (default 1x)
+  --workers LIST      server processes (WEB_CONCURRENCY): 1, or 1,2 for one run per count on each
+                      data set, compared (p95 per operation, knee over the first count's);
+                      default $WEB_CONCURRENCY or 1
   --seed-only         seed (or check) the --data databases and exit
   --users N           virtual users (default 100)
   --url URL           an already running server's /graphql endpoint (default: start one)
@@ -136,6 +139,8 @@ interface Config {
   keysFile: string | null;
   databaseUrl: string | null;
   data: DataScale[];
+  /** Server processes (WEB_CONCURRENCY) per run: each count is a run of its own on each data set. */
+  workers: number[];
   budgets: Budgets;
   seed: number;
   keep: boolean;
@@ -174,6 +179,8 @@ interface StepReport {
 
 interface DataRun {
   data: DataScale;
+  /** WEB_CONCURRENCY of the server (null against --url: unknown). */
+  workers: number | null;
   database: { name: string; state: string; rows: Record<string, number> } | null;
   url: string;
   requestForm: RequestForm;
@@ -202,6 +209,7 @@ function parseConfig(): Config | null {
           'step-by': { type: 'string' },
           'step-to': { type: 'string' },
           data: { type: 'string' },
+          workers: { type: 'string' },
           'seed-only': { type: 'boolean' },
           users: { type: 'string' },
           url: { type: 'string' },
@@ -258,6 +266,8 @@ function parseConfig(): Config | null {
     if (data.length > 1) throw new UsageError('--url runs against one server: give one --data (it picks the keys file)');
   }
   if (values['database-url'] && data.length > 1) throw new UsageError('--database-url names one database: give one --data');
+  const workers = workerCounts(values.workers ?? process.env.WEB_CONCURRENCY ?? '1');
+  if (url && values.workers) throw new UsageError('--workers starts servers; with --url the server is yours');
   return {
     durationS: values.duration === undefined ? (stepMode ? 20 : 60) : durationSeconds(values.duration),
     warmupS: positiveNumber('warmup', values.warmup, 5, { min: 0 }),
@@ -268,6 +278,7 @@ function parseConfig(): Config | null {
     keysFile: values['keys-file'] ?? null,
     databaseUrl: values['database-url'] ?? null,
     data,
+    workers,
     budgets: {
       queryP95Ms: positiveNumber('query-budget', values['query-budget'], 50),
       mutationP95Ms: positiveNumber('mutation-budget', values['mutation-budget'], 100),
@@ -280,6 +291,17 @@ function parseConfig(): Config | null {
     out: path.resolve(values.out ?? RESULTS_DIR),
   };
 }
+
+/** `1`, `1,2`: distinct positive integers, in the order given. */
+function workerCounts(text: string): number[] {
+  const counts = text.split(',').map((t) => Number(t.trim()));
+  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 64) || new Set(counts).size !== counts.length)
+    throw new UsageError(`--workers: a list of distinct whole numbers from 1 to 64, e.g. 1,2 (got ${text})`);
+  return counts;
+}
+
+/** How a run is named in tables and charts: its data set, and its workers when runs differ in them. */
+const runLabel = (run: DataRun) => (run.workers === null ? run.data : `${run.data} ×${run.workers}w`);
 
 /** The database of one data set: --database-url, $BENCH_DATABASE_URL for 1×, else the data set's own. */
 function databaseUrlOf(cfg: Config, data: DataSet): string {
@@ -315,8 +337,10 @@ async function main(): Promise<void> {
 
   const runs: DataRun[] = [];
   for (const scale of cfg.data) {
-    runs.push(await runOnData(cfg, dataSet(scale), () => interrupted));
-    if (interrupted) throw new InterruptedError('interrupted');
+    for (const workers of cfg.url ? [null] : cfg.workers) {
+      runs.push(await runOnData(cfg, dataSet(scale), workers, () => interrupted));
+      if (interrupted) throw new InterruptedError('interrupted');
+    }
   }
 
   const report = {
@@ -335,7 +359,8 @@ async function main(): Promise<void> {
   await writeFile(htmlFile, renderHtml(report));
 
   for (const run of runs) {
-    console.log(`\n== ${run.data} data (${run.database?.name ?? run.url}), ${cfg.users} users, ${cfg.durationS} s per rate ==`);
+    const processes = run.workers === null ? '' : `, ${run.workers} server worker${run.workers === 1 ? '' : 's'}`;
+    console.log(`\n== ${run.data} data (${run.database?.name ?? run.url})${processes}, ${cfg.users} users, ${cfg.durationS} s per rate ==`);
     console.log(
       table(run.steps, [
         { title: 'offered', value: (s) => `${s.rate}` },
@@ -428,20 +453,38 @@ function comparison(runs: DataRun[]): { rate: number; rows: { operation: string;
 
 function compareText(runs: DataRun[]): string {
   const c = comparison(runs);
-  const knees = runs.map((r) => `${r.data}: ${r.knee ?? '–'}`).join(', ');
-  if (!c) return `knees ${knees}; no rate ran on every data set`;
-  return `p95 per operation at ${c.rate} req/s, ${runs.map((r) => r.data).join(' vs ')} (knees ${knees}):\n${table(c.rows, [
+  const knees = runs.map((r) => `${runLabel(r)}: ${r.knee ?? '–'}`).join(', ');
+  const ratios = kneeRatios(runs);
+  const kneeLine = ratios.length ? `\n${ratios.join('\n')}` : '';
+  if (!c) return `knees ${knees}; no rate ran in every run${kneeLine}`;
+  return `p95 per operation at ${c.rate} req/s, ${runs.map(runLabel).join(' vs ')} (knees ${knees}):\n${table(c.rows, [
     { title: 'operation', value: (r) => r.operation, align: 'left' },
-    ...runs.map((run, i) => ({ title: `${run.data} p95 ms`, value: (r: { p95: (number | null)[] }) => fmt(r.p95[i], 2) })),
-    {
-      title: 'change',
+    ...runs.map((run, i) => ({ title: `${runLabel(run)} p95 ms`, value: (r: { p95: (number | null)[] }) => fmt(r.p95[i], 2) })),
+    ...runs.slice(1).map((run, i) => ({
+      title: `${runLabel(run)} vs ${runLabel(runs[0]!)}`,
       value: (r: { p95: (number | null)[] }) =>
-        r.p95[0] && r.p95[1] != null ? `${fmt(((r.p95[1] - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–',
-    },
-  ])}`;
+        r.p95[0] && r.p95[i + 1] != null ? `${fmt(((r.p95[i + 1]! - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–',
+    })),
+  ])}${kneeLine}`;
 }
 
-async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolean): Promise<DataRun> {
+/** On each data set, each worker count's knee over the first's: `1x: knee ×2 workers / ×1 = 1.50`. */
+function kneeRatios(runs: DataRun[]): string[] {
+  const lines: string[] = [];
+  for (const scale of new Set(runs.map((r) => r.data))) {
+    const same = runs.filter((r) => r.data === scale && r.workers !== null);
+    const [first, ...others] = same;
+    for (const other of others) {
+      if (first?.knee && other.knee)
+        lines.push(
+          `${scale}: knee ×${other.workers} workers / ×${first.workers} = ${fmt(other.knee / first.knee, 2)} (${other.knee} vs ${first.knee} req/s)`,
+        );
+    }
+  }
+  return lines;
+}
+
+async function runOnData(cfg: Config, data: DataSet, workers: number | null, isInterrupted: () => boolean): Promise<DataRun> {
   const checkStop = () => {
     if (isInterrupted()) throw new InterruptedError('interrupted');
   };
@@ -459,9 +502,9 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
     keys = db.keys.map((k) => k.key);
     checkStop();
     // The abuse guard slows a client down after refused requests; one refused answer must not turn into a tarpit here.
-    server = await startServer('cadence', { databaseUrl, env: { ABUSE_MAX_REJECTIONS: '0' } });
+    server = await startServer('cadence', { databaseUrl, env: { ABUSE_MAX_REJECTIONS: '0', WEB_CONCURRENCY: String(workers ?? 1) } });
     monitor = await PgMonitor.open(databaseUrl);
-    log(`cadence: pid ${server.pid} on ${server.url} (${data.scale} data)`);
+    log(`cadence: pid ${server.pid} on ${server.url} (${data.scale} data, ${workers ?? 1} worker${workers === 1 ? '' : 's'})`);
   }
   if (keys.length < cfg.users) throw new UsageError(`--users ${cfg.users}: only ${keys.length} API keys available`);
   const url = cfg.url ?? server!.url;
@@ -808,6 +851,7 @@ async function runOnData(cfg: Config, data: DataSet, isInterrupted: () => boolea
     }
     return {
       data: data.scale,
+      workers,
       database,
       url,
       requestForm: form,
@@ -906,7 +950,7 @@ function renderHtml(report: {
     const at = kneeStep(run);
     const markers = run.steps.map((s) => ({ x: s.startS, label: `${s.rate}/s` }));
     const latency = lineChart({
-      title: `${run.data} data: latency per second of load (all operations)`,
+      title: `${runLabel(run)} data: latency per second of load (all operations)`,
       unit: 'ms',
       xLabel: 's since the first step',
       series: (['p50', 'p95', 'p99'] as const).map((p) => ({
@@ -921,14 +965,14 @@ function renderHtml(report: {
     });
     const rss = run.rssSeries.length
       ? lineChart({
-          title: `${run.data} data: server RSS`,
+          title: `${runLabel(run)} data: server RSS`,
           unit: 'MB',
           xLabel: 's since the first step',
           series: [{ label: 'RSS', points: run.rssSeries.map((r) => ({ x: r.t, y: r.mb })) }],
           markers,
         })
       : '<p>RSS: not measured (the load test did not start the server).</p>';
-    return `<h2>${esc(run.data)} data${
+    return `<h2>${esc(runLabel(run))} data${
       run.database
         ? ` · ${esc(run.database.name)} (${esc(
             Object.entries(run.database.rows)
@@ -972,14 +1016,20 @@ ${
   });
   const c = report.runs.length > 1 ? comparison(report.runs) : null;
   const compare = c
-    ? `<h2>${report.runs.map((r) => esc(r.data)).join(' vs ')} data: p95 at ${c.rate} req/s</h2>${htmlTable(
-        ['operation', ...report.runs.map((r) => `${r.data} p95 ms`), 'change'],
+    ? `<h2>${report.runs.map((r) => esc(runLabel(r))).join(' vs ')} data: p95 at ${c.rate} req/s</h2>${htmlTable(
+        [
+          'operation',
+          ...report.runs.map((r) => `${runLabel(r)} p95 ms`),
+          ...report.runs.slice(1).map((r) => `${runLabel(r)} vs ${runLabel(report.runs[0]!)}`),
+        ],
         c.rows.map((r) => [
           r.operation,
           ...r.p95.map((v) => fmt(v, 2)),
-          r.p95[0] && r.p95[1] != null ? `${fmt(((r.p95[1] - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–',
+          ...r.p95.slice(1).map((v) => (r.p95[0] && v != null ? `${fmt(((v - r.p95[0]) / r.p95[0]) * 100, 0)}%` : '–')),
         ]),
-      )}<p>Knees: ${report.runs.map((r) => `${esc(r.data)} ${r.knee ?? '–'}`).join(', ')}</p>`
+      )}<p>Knees: ${report.runs.map((r) => `${esc(runLabel(r))} ${r.knee ?? '–'}`).join(', ')}</p>${kneeRatios(report.runs)
+        .map((l) => `<p>${esc(l)}</p>`)
+        .join('')}`
     : '';
   const body = `<h1>Cadence load test</h1>
 <p>${esc(report.startedAt)} · ${report.config.users} users · ${report.config.durationS} s per rate · budgets: query p95 ${budgets.queryP95Ms} ms,
