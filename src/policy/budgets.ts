@@ -11,7 +11,8 @@ export interface OperationBudget {
 
 export const OPERATION_BUDGETS: Record<string, OperationBudget> = {
   CompleteSession: { cost: 16, sql: 6 },
-  CreateApiKey: { cost: 10, sql: 2 },
+  // BEGIN, the user's row locked, live keys counted, the insert, COMMIT: the key limit must hold under concurrency.
+  CreateApiKey: { cost: 10, sql: 5 },
   CreateJobPosting: { cost: 10, sql: 1 },
   CreateResume: { cost: 10, sql: 1 },
   CreateSession: { cost: 11, sql: 7 },

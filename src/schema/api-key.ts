@@ -2,7 +2,7 @@
 import { builder } from '../builder.js';
 import { db } from '../db/client.js';
 import { write } from '../idempotency/write.js';
-import { notFound } from '../errors.js';
+import { appError, notFound } from '../errors.js';
 import { generateApiKey } from '../auth/api-keys.js';
 import { parseId } from './ids.js';
 import { LIMITS, text } from './validate.js';
@@ -47,19 +47,26 @@ NewApiKey.implement({
 builder.mutationField('createApiKey', (t) =>
   t.field({
     type: NewApiKey,
-    description: 'Creates another API key for the viewer. The secret is in the answer and nowhere else.',
+    description: `Creates another API key for the viewer. The secret is in the answer and nowhere else. At most ${LIMITS.liveApiKeys} unrevoked keys per user: past that the answer is CONFLICT; revoke one first.`,
     authScopes: { viewer: true },
     args: { input: t.arg({ type: CreateApiKeyInput }) },
     resolve: async (_root, { input }, ctx) => {
+      const userId = ctx.viewer!.userId;
       const name = text(input.name, 'name', LIMITS.apiKeyName);
       const secret = generateApiKey();
-      const key = await write(
-        'createApiKey',
-        (tx) =>
-          tx.apiKey.create({ data: { userId: ctx.viewer!.userId, name, prefix: secret.prefix, hash: secret.hash }, select: { id: true } }),
-        { transaction: false },
-      );
-      return { key: secret.key, apiKeyId: key.id, userId: ctx.viewer!.userId };
+      const key = await write('createApiKey', async (tx) => {
+        // Serialises this user's key creations, so two at once cannot both pass the count. NO KEY
+        // UPDATE: rows that merely reference the user (postings, sessions) are not held up.
+        await tx.$queryRaw`SELECT id FROM users WHERE id = ${userId}::uuid FOR NO KEY UPDATE`;
+        const live = await tx.apiKey.count({ where: { userId, revokedAt: null } });
+        if (live >= LIMITS.liveApiKeys) {
+          throw appError('CONFLICT', `You have ${live} unrevoked API keys, the most allowed; revoke one to create another`, {
+            extensions: { limit: LIMITS.liveApiKeys },
+          });
+        }
+        return tx.apiKey.create({ data: { userId, name, prefix: secret.prefix, hash: secret.hash }, select: { id: true } });
+      });
+      return { key: secret.key, apiKeyId: key.id, userId };
     },
   }),
 );

@@ -12,6 +12,8 @@ export const LIMITS = {
   skills: 50,
   resumeContent: 50_000,
   answer: 10_000,
+  /** Unrevoked API keys one user may hold at once (each is a live credential to keep track of). */
+  liveApiKeys: 100,
 } as const;
 
 /** Trimmed, well-formed text within `max` characters (code points) and at least `min`, with no NUL or other C0 controls but \t\n\r. */
