@@ -16,8 +16,14 @@ export const REDACT_PATHS = [
   '*.params',
 ];
 
+/** Log bytes held for stdout at most; past that, lines are dropped (and counted) rather than held. */
+export const STDOUT_BUFFER_BYTES = 8 * 1024 * 1024;
+/** How often dropped lines are reported, in one line. */
+const DROP_REPORT_MS = 10_000;
+
 export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
-  return pino(
+  const stdout = options.destination ? null : stdoutDestination();
+  const logger = pino(
     {
       level: options.level,
       base: { service: 'cadence' },
@@ -25,8 +31,36 @@ export function createLogger(options: { level: string; destination?: Destination
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination,
+    options.destination ?? stdout!,
   );
+  if (stdout) reportDrops(stdout, logger);
+  return logger;
+}
+
+/**
+ * stdout, written asynchronously. pino's default writes synchronously, and on a pipe whose reader
+ * is slow (a container's log driver, a parent process that is busy) a full pipe answers EAGAIN,
+ * on which the synchronous writer sleeps 100 ms, blocking the event loop, and retries: under load
+ * the over-budget lines alone stalled the server for hundreds of milliseconds at a time (the load
+ * test's server, whose stdout the load generator reads). Asynchronous writes never block; what
+ * the reader has not taken waits in memory, up to STDOUT_BUFFER_BYTES, past which lines are
+ * dropped and counted. pino flushes the rest synchronously when the process exits.
+ */
+function stdoutDestination(): ReturnType<typeof pino.destination> {
+  return pino.destination({ dest: 1, sync: false, minLength: 0, maxLength: STDOUT_BUFFER_BYTES });
+}
+
+function reportDrops(stream: ReturnType<typeof pino.destination>, logger: Logger): void {
+  let dropped = 0;
+  stream.on('drop', () => {
+    dropped++;
+  });
+  setInterval(() => {
+    if (dropped === 0) return;
+    const lines = dropped;
+    dropped = 0;
+    logger.warn({ droppedLines: lines }, `${lines} log line(s) dropped: stdout was not read fast enough`);
+  }, DROP_REPORT_MS).unref();
 }
 
 export type { Logger };
