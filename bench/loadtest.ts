@@ -657,25 +657,45 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
     checkStop();
     const budgetOf = (name: string) => (op(name).kind === 'mutation' ? cfg.budgets.mutationP95Ms : cfg.budgets.queryP95Ms);
     const seriesBuckets: { count: number; errors: number; latency: Samples }[] = [];
-    // Queries only: a warm-up answer would move the users' interviews on without being measured.
-    const readSpec = (c: number): RequestSpec => {
+    // The weighted mix: each request drawn for connection c's user.
+    const mixSpec = (c: number): RequestSpec => {
       const vu = vus[c]!;
       const name = pick();
-      if (name === 'SessionsList' || name === 'SubmitAnswer') return spec(vu, 'SessionsList', { first: 20 });
-      if (name === 'Viewer') return spec(vu, name, {});
-      if (name === 'SessionMessages') return spec(vu, name, { id: pickSession(vu), first: 20 });
-      return spec(vu, name, { id: pickSession(vu) });
+      switch (name) {
+        case 'SessionsList':
+          return spec(vu, name, { first: 20 });
+        case 'SessionDetail':
+        case 'SessionFeedback':
+          return spec(vu, name, { id: pickSession(vu) });
+        case 'SessionMessages':
+          return spec(vu, name, { id: pickSession(vu), first: 20 });
+        case 'Viewer':
+          return spec(vu, name, {});
+        case 'SubmitAnswer':
+          return { op: name, body: '', headers: vu.headers }; // built when it is the user's turn
+      }
+    };
+    const mixSend = (conn: Connection, s: RequestSpec, c: number) => (s.op === 'SubmitAnswer' ? submitAnswer(conn, vus[c]!) : conn.send(s));
+    // A probe that only reads (it must not move an interview on).
+    const readSpec = (c: number): RequestSpec => {
+      const vu = vus[c]!;
+      return spec(vu, 'SessionsList', { first: 20 });
     };
     if (cfg.warmupS > 0) {
-      log(`warm-up: ${cfg.rates[0]} req/s of queries for ${cfg.warmupS} s (not measured)`);
+      // The whole mix, answers included: the knee is a steady-state figure, and a fresh server's
+      // first answers (and its first feedback jobs) run code the queries never touch. The
+      // interviews move on during it, as they would have a moment earlier.
+      log(`warm-up: ${cfg.rates[0]} req/s of the mix for ${cfg.warmupS} s (not measured)`);
       await openLoop({
         url,
         connections: cfg.users,
         rate: cfg.rates[0]!,
         durationMs: cfg.warmupS * 1000,
-        next: readSpec,
+        next: mixSpec,
+        send: mixSend,
         shouldStop: isInterrupted,
       });
+      await Promise.race([Promise.all(vus.map((vu) => vu.chain)), new Promise((r) => setTimeout(r, 10_000))]);
       checkStop();
       // An overloaded warm-up leaves requests queued in the server after the client gave up on
       // them; the first step must not pay for them. A probe queued behind them answers when they are done.
@@ -725,24 +745,8 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
         connections: cfg.users,
         rate,
         durationMs: cfg.durationS * 1000,
-        next: (c) => {
-          const vu = vus[c]!;
-          const name = pick();
-          switch (name) {
-            case 'SessionsList':
-              return spec(vu, name, { first: 20 });
-            case 'SessionDetail':
-            case 'SessionFeedback':
-              return spec(vu, name, { id: pickSession(vu) });
-            case 'SessionMessages':
-              return spec(vu, name, { id: pickSession(vu), first: 20 });
-            case 'Viewer':
-              return spec(vu, name, {});
-            case 'SubmitAnswer':
-              return { op: name, body: '', headers: vu.headers }; // built when it is the user's turn
-          }
-        },
-        send: (conn, s, c) => (s.op === 'SubmitAnswer' ? submitAnswer(conn, vus[c]!) : conn.send(s)),
+        next: mixSpec,
+        send: mixSend,
         onRecord: (_op, latencyMs, failed, sentAtMs) => {
           const i = Math.floor((stepStartMs + sentAtMs) / 1000);
           for (let k = seriesBuckets.length; k <= i; k++) seriesBuckets.push({ count: 0, errors: 0, latency: new Samples() });
