@@ -693,9 +693,9 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
         durationMs: cfg.warmupS * 1000,
         next: mixSpec,
         send: mixSend,
+        settle: () => Promise.all(vus.map((vu) => vu.chain)),
         shouldStop: isInterrupted,
       });
-      await Promise.race([Promise.all(vus.map((vu) => vu.chain)), new Promise((r) => setTimeout(r, 10_000))]);
       checkStop();
       // An overloaded warm-up leaves requests queued in the server after the client gave up on
       // them; the first step must not pay for them. A probe queued behind them answers when they are done.
@@ -756,10 +756,10 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
           b.latency.add(latencyMs);
         },
         onProgress,
+        settle: () => Promise.all(vus.map((vu) => vu.chain)),
         shouldStop: isInterrupted,
       });
       if (tty) process.stderr.write('\r\x1b[K');
-      await Promise.race([Promise.all(vus.map((vu) => vu.chain)), new Promise((r) => setTimeout(r, 10_000))]);
       const m1 = machineCpu();
       const busiest = topConsumers(
         procs0,

@@ -223,6 +223,12 @@ export async function openLoop(opts: {
   shouldStop?: () => boolean;
   /** Each recorded answer, for time series: latency from the scheduled time, sent ms after the start. */
   onRecord?: (op: string, latencyMs: number, failed: boolean, sentAtMs: number) => void;
+  /**
+   * Work the caller chains after an answer on these connections (the load test completes an
+   * interview and starts the next after its last answer): awaited, within the drain, before the
+   * connections close, so a request still on its way is not cut off as a "socket hang up".
+   */
+  settle?: () => Promise<unknown>;
 }): Promise<RunResult> {
   const rec = new Recorder();
   const conns = Array.from({ length: opts.connections }, () => new Connection(opts.url));
@@ -283,6 +289,7 @@ export async function openLoop(opts: {
     }
     const unfinished = inFlight.size;
     cutOff = true;
+    if (opts.settle) await Promise.race([opts.settle(), new Promise((r) => setTimeout(r, Math.max(0, drainUntil - performance.now())))]);
     const elapsed = performance.now() - started;
     const cpu = process.cpuUsage(cpu0);
     const result = finish(rec, elapsed, unfinished, (cpu.user + cpu.system) / 1000);
