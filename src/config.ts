@@ -49,14 +49,16 @@ const schema = z.object({
   DB_ACQUIRE_TIMEOUT_MS: int(1, 600_000).default(2_000),
   DB_IDLE_TIMEOUT_MS: int(1, 3_600_000).default(10_000),
   DB_STATEMENT_TIMEOUT_MS: int(1, 3_600_000).default(5_000),
+  /** Distinct SQL statements prepared once per connection and reused by name (0: none); see src/db/client.ts. */
+  DB_STATEMENT_CACHE: int(0, 100_000).default(500),
   /**
    * PostgreSQL's random_page_cost for Cadence's connections. PostgreSQL's 4.0 assumes spinning
    * disks and makes the planner read a long transcript whole and sort it instead of walking the
    * (session_id, seq) index for one page; 1.1 is the usual value for SSDs.
    */
-  /** Distinct SQL statements prepared once per connection and reused by name (0: none); see src/db/client.ts. */
-  DB_STATEMENT_CACHE: int(0, 100_000).default(500),
   DB_RANDOM_PAGE_COST: z.coerce.number().positive().max(100).default(1.1),
+  /** Freed heap each PostgreSQL backend may keep instead of returning it to the kernel (glibc's trim threshold; 0: leave it); src/db/backend-heap.ts. */
+  DB_BACKEND_TRIM_THRESHOLD_MB: int(0, 32).default(8),
   /** Load demo data and print a fresh demo API key at start; defaults to on for the embedded database. */
   DEMO: bool.optional(),
   /** Refused requests (4xx) a client may send per ABUSE_WINDOW_MS before it is slowed down (0: off). */

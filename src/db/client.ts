@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { PrismaClient } from '../../prisma/generated/client/client.js';
 import type { Config } from '../config.js';
 import { inBackground } from './background.js';
+import { backendTrimThresholdHook } from './backend-heap.js';
 import { FailoverPool, routedClient } from './replicas.js';
 import { TimedPool } from './statement-timing.js';
 
@@ -81,6 +82,7 @@ type DbConfig = Pick<
   | 'DB_STATEMENT_TIMEOUT_MS'
   | 'DB_STATEMENT_CACHE'
   | 'DB_RANDOM_PAGE_COST'
+  | 'DB_BACKEND_TRIM_THRESHOLD_MB'
 >;
 
 /** Planner settings every Cadence connection starts with (PostgreSQL's startup `options`). */
@@ -122,6 +124,8 @@ export async function openDatabase(config: DbConfig, onReplicaDown?: (error: unk
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       application_name: applicationName,
+      // Before a new connection's first statement: keep its backend's heap (src/db/backend-heap.ts).
+      onConnect: backendTrimThresholdHook(config.DB_BACKEND_TRIM_THRESHOLD_MB),
     });
     // Timed: the slow-SQL log and the trace tell PostgreSQL's time from Node's waiting.
     const pool = new TimedPool(poolConfig(config.DATABASE_URL, 'cadence'));
