@@ -14,7 +14,9 @@ const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/cadence_bench
 const HELP = `Usage: npm run bench:cpu -- [options]
 
 Server CPU per SessionsList(first: 20) request, in process (yoga.fetch; no sockets, no load
-generator on the same core). Uses the bench database as seeded by npm run bench (run that first).
+generator on the same core), and the CPU PostgreSQL's backends spent on it (from /proc, when
+PostgreSQL runs on this machine). Uses the bench database as seeded by npm run bench (run that
+first).
 
 Options:
   --requests N     requests per batch (default 500)
@@ -23,7 +25,8 @@ Options:
   --concurrency N  requests in flight (default 8)
   --first N        page size (default 20)
   --b "NAME=v ..."  also measure variant B, the same server with these environment variables
-                   set; A and B batches alternate, and B/A is reported (paired batches)
+                   set; A and B batches alternate, and B/A is reported (paired batches).
+                   A DB_* or DATABASE_* variable gives B its own connection pool
   --op NAME        the operation (schema/operations/NAME.graphql; default SessionsList); the
                    session operations ask each key for its user's newest session
   --text           send the query text instead of the persisted document id
@@ -89,22 +92,39 @@ async function main(): Promise<void> {
   const database = await openDatabase(loadConfig());
   useDatabase(database);
   const { createCadence } = await import('../src/http/yoga.js');
-  const variants = overlays.map(({ name, env }) => {
+  const { PgMonitor } = await import('./lib/pgmonitor.js');
+  const monitor = await PgMonitor.open(process.env.DATABASE_URL);
+  interface Variant {
+    name: string;
+    env: Record<string, string>;
+    database: typeof database;
+    yoga: ReturnType<typeof createCadence>;
+    perRequestUs: number[];
+    pgPerRequestUs: number[];
+  }
+  const variants: Variant[] = [];
+  for (const { name, env } of overlays) {
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
       const config = loadConfig();
-      return {
+      // Database settings (pool, connection hooks) need a pool of their own; resolvers use the
+      // process's current database, so each variant's batches switch to its own (useDatabase).
+      const own = Object.keys(env).some((k) => k.startsWith('DB_') || k.startsWith('DATABASE_'));
+      const db = own ? await openDatabase(config) : database;
+      variants.push({
         name,
         env,
-        yoga: createCadence({ config, log: createLogger({ level: config.LOG_LEVEL }), database }),
-        perRequestUs: [] as number[],
-      };
+        database: db,
+        yoga: createCadence({ config, log: createLogger({ level: config.LOG_LEVEL }), database: db }),
+        perRequestUs: [],
+        pgPerRequestUs: [],
+      });
     } finally {
       for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
       Object.assign(process.env, saved);
     }
-  });
+  }
 
   const keys = (await readKeysFile(KEYS_FILE)).slice(0, 100);
   const opName = values.op ?? 'SessionsList';
@@ -146,7 +166,10 @@ async function main(): Promise<void> {
   };
 
   log(`warm-up: ${warmup} requests per variant`);
-  for (const v of variants) await run(v.yoga, warmup);
+  for (const v of variants) {
+    useDatabase(v.database);
+    await run(v.yoga, warmup);
+  }
   let session: import('node:inspector').Session | undefined;
   if (values['cpu-prof']) {
     const inspector = await import('node:inspector');
@@ -173,14 +196,20 @@ async function main(): Promise<void> {
   }
   for (let b = 0; b < batches; b++) {
     for (const v of b % 2 ? [...variants].reverse() : variants) {
+      useDatabase(v.database);
+      const pg0 = await monitor.snapshot();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await run(v.yoga, perBatch);
       const cpu = process.cpuUsage(cpu0);
       const wall = performance.now() - t0;
+      // Only one variant runs at a time, so the backends' CPU in this batch is this variant's.
+      const pgUs = (PgMonitor.delta(pg0, await monitor.snapshot()) * 1000) / perBatch;
       v.perRequestUs.push((cpu.user + cpu.system) / perBatch);
+      v.pgPerRequestUs.push(pgUs);
       log(
-        `batch ${b + 1}/${batches} ${v.name}: ${((cpu.user + cpu.system) / perBatch / 1000).toFixed(3)} ms CPU/request, ${(perBatch / (wall / 1000)).toFixed(0)} req/s`,
+        `batch ${b + 1}/${batches} ${v.name}: ${((cpu.user + cpu.system) / perBatch / 1000).toFixed(3)} ms CPU/request` +
+          `${monitor.local ? `, PostgreSQL ${(pgUs / 1000).toFixed(3)} ms` : ''}, ${(perBatch / (wall / 1000)).toFixed(0)} req/s`,
       );
     }
   }
@@ -208,20 +237,29 @@ async function main(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const ms = (us: number) => +(us / 1000).toFixed(3);
   const report: Record<string, unknown> = {};
+  const total = (v: Variant) => v.perRequestUs.map((us, i) => us + v.pgPerRequestUs[i]!);
   for (const v of variants) {
     report[v.name] = {
       env: v.env,
       cpuMsPerRequest: ms(median(v.perRequestUs)),
       min: ms(Math.min(...v.perRequestUs)),
       max: ms(Math.max(...v.perRequestUs)),
+      // PostgreSQL's backends (0 when PostgreSQL is not on this machine: /proc cannot see it).
+      pgCpuMsPerRequest: ms(median(v.pgPerRequestUs)),
+      totalCpuMsPerRequest: ms(median(total(v))),
     };
   }
   if (variants.length === 2) {
     // Paired: each B batch against the A batch next to it.
-    report.bOverA = +median(variants[1]!.perRequestUs.map((b, i) => b / variants[0]!.perRequestUs[i]!)).toFixed(3);
+    const [a, b] = [variants[0]!, variants[1]!];
+    report.bOverA = +median(b.perRequestUs.map((us, i) => us / a.perRequestUs[i]!)).toFixed(3);
+    const [ta, tb] = [total(a), total(b)];
+    report.totalBOverA = +median(tb.map((us, i) => us / ta[i]!)).toFixed(3);
   }
   console.log(JSON.stringify(report));
   for (const v of variants) await v.yoga.dispose();
+  for (const v of variants) if (v.database !== database) await v.database.close();
+  await monitor.close();
   await database.close();
 }
 
