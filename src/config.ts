@@ -47,6 +47,11 @@ const schema = z.object({
   /** Port of the cluster primary's aggregated /metrics and /health/performance (unset: not served). */
   METRICS_PORT: int(0, 65535).optional(),
   DB_ACQUIRE_TIMEOUT_MS: int(1, 600_000).default(2_000),
+  /**
+   * Connections the pool keeps open however idle (unset: the pool's size, a fixed pool). Fewer let
+   * DB_IDLE_TIMEOUT_MS close the rest, and the next burst then opens them all at once; see src/db/pool-warmth.ts.
+   */
+  DB_POOL_MIN: int(0, 1000).optional(),
   DB_IDLE_TIMEOUT_MS: int(1, 3_600_000).default(10_000),
   DB_STATEMENT_TIMEOUT_MS: int(1, 3_600_000).default(5_000),
   /** Distinct SQL statements prepared once per connection and reused by name (0: none); see src/db/client.ts. */

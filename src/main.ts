@@ -24,6 +24,12 @@ async function main(config: Config): Promise<void> {
   const { answerPerformanceRequests, shareMetricsRegistry } = await import('./http/cluster/worker-reporting.js');
   const database = await openDatabase(config);
   useDatabase(database);
+  if (database.kind === 'postgres') {
+    // Before the first request: a burst would otherwise open every connection at once.
+    const { openPool, poolMin } = await import('./db/pool-warmth.js');
+    const opened = await openPool(database.pool, poolMin(config));
+    log.debug({ opened }, 'database pool opened');
+  }
 
   let demoKey: string | undefined;
   if (database.kind === 'pglite') {

@@ -9,6 +9,7 @@ import { PrismaClient } from '../../prisma/generated/client/client.js';
 import type { Config } from '../config.js';
 import { inBackground } from './background.js';
 import { backendTrimThresholdHook } from './backend-heap.js';
+import { poolMin } from './pool-warmth.js';
 import { FailoverPool, routedClient } from './replicas.js';
 import { TimedPool } from './statement-timing.js';
 
@@ -77,6 +78,7 @@ type DbConfig = Pick<
   | 'REPLICA_RETRY_MS'
   | 'PGLITE_DIR'
   | 'DB_POOL_SIZE'
+  | 'DB_POOL_MIN'
   | 'DB_ACQUIRE_TIMEOUT_MS'
   | 'DB_IDLE_TIMEOUT_MS'
   | 'DB_STATEMENT_TIMEOUT_MS'
@@ -113,6 +115,8 @@ export async function openDatabase(config: DbConfig, onReplicaDown?: (error: unk
     const poolConfig = (connectionString: string, applicationName: string): pg.PoolConfig => ({
       connectionString,
       max: config.DB_POOL_SIZE,
+      // The idle timeout closes only what is above this (src/db/pool-warmth.ts says why it is all).
+      min: poolMin(config),
       // Without these, adapter-pg waits forever for a connection and never notices a dead peer.
       connectionTimeoutMillis: config.DB_ACQUIRE_TIMEOUT_MS,
       idleTimeoutMillis: config.DB_IDLE_TIMEOUT_MS,
