@@ -175,10 +175,10 @@ async function tryReuse(url: string, name: string, data: DataSet): Promise<Bench
     // an interrupted one may leave some behind. Seeded sessions are all older than the seed.
     const leftovers = await client.query('DELETE FROM interview_sessions WHERE created_at >= $1', [meta.seededAt]);
     const cleaned = (leftovers.rowCount ?? 0) > 0;
-    if (cleaned) {
-      log(`bench db: removed ${leftovers.rowCount} sessions created after the seed (load-test leftovers)`);
-      await client.query('VACUUM ANALYZE interview_sessions, session_messages, feedback, operations');
-    }
+    if (cleaned) log(`bench db: removed ${leftovers.rowCount} sessions created after the seed (load-test leftovers)`);
+    // Every load test deletes what it created, leaving dead rows; where autovacuum is off (as on
+    // the CI machines) they pile up from run to run and the next run's scans wade through them.
+    await client.query('VACUUM ANALYZE interview_sessions, session_messages, feedback, operations');
     const rows = await countRows(client);
     const mismatch = Object.entries(expectedRows(data.size)).filter(([table, n]) => rows[table] !== n);
     if (mismatch.length) {
