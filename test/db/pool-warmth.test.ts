@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { openPool, poolMin } from '../../src/db/pool-warmth.js';
+import { startCadence } from '../lifecycle/support/child.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-db.js';
 
 let scratch: ScratchDatabase;
@@ -74,6 +75,16 @@ describe('the request pool', () => {
       }
     } finally {
       await monitor.query(`DROP ROLE ${role}`);
+    }
+  });
+
+  it('is open before the server listens: a started server holds its whole pool before any request', async () => {
+    // The queue's own pool stays out (QUEUE_IN_SERVER=false): only the request pool is counted.
+    const server = await startCadence({ DATABASE_URL: scratch.url, DB_POOL_SIZE: '5', QUEUE_IN_SERVER: 'false' });
+    try {
+      expect(await backends()).toBe(5);
+    } finally {
+      await server.stop();
     }
   });
 });
