@@ -5,7 +5,7 @@
 // Meant for A/B comparisons of a code change (run it before and after, or alternate with
 // --env), which a 2-core machine's throughput numbers are too noisy for.
 import { parseArgs } from 'node:util';
-import { BenchError, UsageError, runMain, log } from './lib/cli.js';
+import { BenchError, UsageError, log, positiveNumber, runMain } from './lib/cli.js';
 
 // Before anything loads graphql-js, which picks its production code paths at load time.
 process.env.NODE_ENV ??= 'production';
@@ -36,9 +36,6 @@ Options:
 
 Environment: BENCH_DATABASE_URL (default ${DEFAULT_DATABASE_URL}); any Cadence variable.`;
 
-/** Operations that take one session's global id as `$id`. */
-const SESSION_OPS = new Set(['SessionDetail', 'SessionFeedback', 'SessionMessages']);
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -59,16 +56,11 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const num = (name: string, v: string | undefined, d: number) => {
-    const n = Number(v ?? d);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer`);
-    return n;
-  };
-  const perBatch = num('requests', values.requests, 500);
-  const batches = num('batches', values.batches, 7);
-  const warmup = num('warmup', values.warmup, 2000);
-  const concurrency = num('concurrency', values.concurrency, 8);
-  const first = num('first', values.first, 20);
+  const perBatch = positiveNumber('requests', values.requests, 500, { integer: true });
+  const batches = positiveNumber('batches', values.batches, 7, { integer: true });
+  const warmup = positiveNumber('warmup', values.warmup, 2000, { integer: true });
+  const concurrency = positiveNumber('concurrency', values.concurrency, 8, { integer: true });
+  const first = positiveNumber('first', values.first, 20, { integer: true });
 
   process.env.DATABASE_URL ??= process.env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL;
   process.env.LOG_LEVEL ??= 'error';
@@ -81,7 +73,7 @@ async function main(): Promise<void> {
   process.env.RATE_LIMIT_BURST ??= '0';
   const { KEYS_FILE, checkReachable, readKeysFile } = await import('./lib/benchdb.js');
   await checkReachable(process.env.DATABASE_URL);
-  const { loadOperations, requestBody } = await import('./lib/operations.js');
+  const { benchVariables, loadOperations, requestBody } = await import('./lib/operations.js');
   const { loadConfig } = await import('../src/config.js');
   const { openDatabase, useDatabase } = await import('../src/db/client.js');
   const { createLogger } = await import('../src/log.js');
@@ -130,19 +122,10 @@ async function main(): Promise<void> {
   const opName = values.op ?? 'SessionsList';
   const op = (await loadOperations([opName])).get(opName)!;
   const form = op.documentId && !values.text ? 'documentId' : 'query';
-  // Operations on one session ($id) ask each key for its user's newest session.
-  const bodies = SESSION_OPS.has(opName)
-    ? await Promise.all(
-        keys.map(async ({ userId }) => {
-          const session = await database.prisma.interviewSession.findFirstOrThrow({
-            where: { userId },
-            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-            select: { id: true },
-          });
-          return requestBody(op, { id: Buffer.from(`InterviewSession:${session.id}`).toString('base64url') }, form);
-        }),
-      )
-    : [requestBody(op, opName === 'SessionsList' ? { first } : {}, form)];
+  // One body per key: a session operation asks for that key's user's newest session.
+  const bodies = await Promise.all(
+    keys.map(async ({ userId }) => requestBody(op, await benchVariables(database.prisma, opName, userId, first), form)),
+  );
   let sent = 0;
   type Yoga = (typeof variants)[number]['yoga'];
   const one = async (yoga: Yoga) => {

@@ -4,7 +4,7 @@
 // schema and resolvers, and Cadence's compiled SQL statement. Reports CPU, PostgreSQL CPU,
 // allocation and SQL statements per execution, and checks that all three answer the same data.
 import { parseArgs } from 'node:util';
-import { BenchError, UsageError, log, runMain } from './lib/cli.js';
+import { BenchError, UsageError, log, positiveNumber, runMain } from './lib/cli.js';
 
 process.env.NODE_ENV ??= 'production';
 
@@ -28,8 +28,6 @@ Options:
 
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/cadence_bench).`;
 
-const SESSION_OPS = new Set(['SessionDetail', 'SessionFeedback', 'SessionMessages']);
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -45,14 +43,9 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const num = (name: string, v: string | undefined, d: number) => {
-    const n = Number(v ?? d);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer`);
-    return n;
-  };
-  const perBatch = num('requests', values.requests, 500);
-  const batches = num('batches', values.batches, 5);
-  const concurrency = num('concurrency', values.concurrency, 8);
+  const perBatch = positiveNumber('requests', values.requests, 500, { integer: true });
+  const batches = positiveNumber('batches', values.batches, 5, { integer: true });
+  const concurrency = positiveNumber('concurrency', values.concurrency, 8, { integer: true });
   const opName = values.op ?? 'SessionsList';
   const chosen = (values.executors ?? 'graphql-js,jit,compiled').split(',');
   for (const e of chosen) if (!['graphql-js', 'jit', 'compiled'].includes(e)) throw new UsageError(`unknown executor ${e}`);
@@ -64,6 +57,7 @@ async function main(): Promise<void> {
   const { loadConfig } = await import('../src/config.js');
   const { openDatabase, useDatabase, onSql } = await import('../src/db/client.js');
   const { KEYS_FILE, checkReachable, readKeysFile } = await import('./lib/benchdb.js');
+  const { benchVariables } = await import('./lib/operations.js');
   const { PgMonitor } = await import('./lib/pgmonitor.js');
   await checkReachable(process.env.DATABASE_URL);
   const database = await openDatabase(loadConfig());
@@ -82,16 +76,9 @@ async function main(): Promise<void> {
   if (!plan) throw new BenchError(`${opName} is not compiled by Cadence`);
 
   const keys = (await readKeysFile(KEYS_FILE)).slice(0, 100);
-  const variablesFor = async (userId: string): Promise<Record<string, unknown>> => {
-    if (!SESSION_OPS.has(opName)) return opName === 'SessionsList' ? { first: 20 } : {};
-    const session = await database.prisma.interviewSession.findFirstOrThrow({
-      where: { userId },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      select: { id: true },
-    });
-    return { id: Buffer.from(`InterviewSession:${session.id}`).toString('base64url') };
-  };
-  const cases = await Promise.all(keys.map(async (k) => ({ userId: k.userId, variables: await variablesFor(k.userId) })));
+  const cases = await Promise.all(
+    keys.map(async (k) => ({ userId: k.userId, variables: await benchVariables(database.prisma, opName, k.userId, 20) })),
+  );
   const quiet = createLogger({ level: 'silent' });
   const context = (userId: string) => createContext({ viewer: { userId, apiKeyId: 'spike' }, requestId: 'spike', log: quiet });
 

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection, failureOf, type RequestSpec } from './http-load.js';
 import { BenchError, PROJECT_ROOT } from './cli.js';
+import type { Db } from '../../src/db/client.js';
 
 export interface Operation {
   name: string;
@@ -73,4 +74,26 @@ export async function detectRequestForm(
     conn.close();
   }
   throw new BenchError(`${url} answers ${op.name} neither by persisted id nor by query text:\n  ${failures.join('\n  ')}`);
+}
+
+/** Operations that take one session's global id as `$id`. */
+const SESSION_OPS = new Set(['SessionDetail', 'SessionFeedback', 'SessionMessages']);
+
+/**
+ * The variables the in-process benches send `opName` with for one user: a session operation asks
+ * for the user's newest session, SessionsList for a page of `first`, the others for nothing.
+ */
+export async function benchVariables(
+  db: Pick<Db, 'interviewSession'>,
+  opName: string,
+  userId: string,
+  first: number,
+): Promise<Record<string, unknown>> {
+  if (!SESSION_OPS.has(opName)) return opName === 'SessionsList' ? { first } : {};
+  const session = await db.interviewSession.findFirstOrThrow({
+    where: { userId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    select: { id: true },
+  });
+  return { id: Buffer.from(`InterviewSession:${session.id}`).toString('base64url') };
 }
