@@ -1,10 +1,13 @@
 // What the compiler knows of the schema: for each GraphQL object type it may compile, its table
-// and how each field reads from a row. Anything not listed here is unsupported, and an operation
-// that selects it runs on graphql-js + Pothos (the reference executor). `checkMapping` compares
-// this table with the built schema at start-up, so a schema change that breaks it turns
-// compilation off for the operations concerned instead of answering differently.
+// and how each field reads from a row (derived from the schema's metadata by derive.ts), the few
+// computed fields it knows (declared here), and the root fields it answers (declared here: each
+// names the owner column that limits rows to the viewer's). Anything else is unsupported, and an
+// operation that selects it runs on graphql-js + Pothos (the reference executor). `checkMapping`
+// holds the declared parts to the built schema at start-up, so a schema change that breaks them
+// turns compilation off instead of answering differently.
 import { getNamedType, getNullableType, isListType, isNonNullType, type GraphQLSchema } from 'graphql';
-import { LISTED_API_KEYS } from '../schema/user.js';
+import { DATA_MODEL } from '../../prisma/generated/data-model.js';
+import { builder } from '../builder.js';
 
 /** How a column's value becomes the JSON that graphql-js would have serialised. */
 export type Codec = 'string' | 'int' | 'enum' | 'dateTime' | 'stringList';
@@ -43,134 +46,24 @@ export interface TypeMapping {
   fields: Record<string, FieldMapping>;
 }
 
-const timestamp = (column: string, nullable = false): FieldMapping => ({ kind: 'column', column, codec: 'dateTime', nullable });
-const text = (column: string): FieldMapping => ({ kind: 'column', column, codec: 'string', nullable: false });
-const int = (column: string): FieldMapping => ({ kind: 'column', column, codec: 'int', nullable: false });
-const enumeration = (column: string, nullable = false): FieldMapping => ({ kind: 'column', column, codec: 'enum', nullable });
-const textList = (column: string): FieldMapping => ({ kind: 'column', column, codec: 'stringList', nullable: false });
+/**
+ * A field whose value is computed rather than read (a loader, an expression), in the Prisma
+ * model's names: the schema's metadata does not say what it computes, so it is declared here and
+ * derive.ts turns it into SQL names; every other field is derived from the schema.
+ */
+export type CustomField =
+  /** The mean of `field` over the rows of `relation` whose `whereNotNull` is set (null when none). */
+  | { kind: 'average'; relation: string; field: string; whereNotNull: string }
+  | { kind: 'nullSwitch'; field: string; whenNull: string; otherwise: string; type: string }
+  | { kind: 'present'; field: string };
 
-/** Mirrors src/schema/{session,message,feedback,job-posting,resume,user,api-key}.ts and prisma/schema.prisma. */
-export const TYPES: Record<string, TypeMapping> = {
-  InterviewSession: {
-    table: 'interview_sessions',
-    fields: {
-      id: { kind: 'globalId', typename: 'InterviewSession' },
-      status: enumeration('status'),
-      createdAt: timestamp('created_at'),
-      startedAt: timestamp('started_at'),
-      completedAt: timestamp('completed_at', true),
-      jobPosting: { kind: 'toOne', type: 'JobPosting', localKey: 'job_posting_id', targetKey: 'id' },
-      resume: { kind: 'toOne', type: 'Resume', localKey: 'resume_id', targetKey: 'id' },
-      messageCount: { kind: 'count', table: 'session_messages', foreignKey: 'session_id' },
-      averageScore: { kind: 'average', table: 'feedback', foreignKey: 'session_id', column: 'score', filter: 'message_id IS NOT NULL' },
-      operations: {
-        kind: 'toMany',
-        type: 'Operation',
-        foreignKey: 'session_id',
-        orderBy: [
-          { column: 'created_at', direction: 'ASC' },
-          { column: 'id', direction: 'ASC' },
-        ],
-      },
-      messages: { kind: 'connection', type: 'SessionMessage', foreignKey: 'session_id', orderBy: [{ column: 'seq', direction: 'ASC' }] },
-      feedback: {
-        kind: 'toMany',
-        type: 'Feedback',
-        foreignKey: 'session_id',
-        orderBy: [
-          { column: 'created_at', direction: 'ASC' },
-          { column: 'id', direction: 'ASC' },
-        ],
-      },
-    },
-  },
-  JobPosting: {
-    table: 'job_postings',
-    fields: {
-      id: { kind: 'globalId', typename: 'JobPosting' },
-      title: text('title'),
-      company: text('company'),
-      skills: textList('skills'),
-      createdAt: timestamp('created_at'),
-    },
-  },
-  SessionMessage: {
-    table: 'session_messages',
-    fields: {
-      id: { kind: 'globalId', typename: 'SessionMessage' },
-      seq: int('seq'),
-      role: enumeration('role'),
-      content: text('content'),
-      createdAt: timestamp('created_at'),
-      feedback: { kind: 'toOneBy', type: 'Feedback', foreignKey: 'message_id' },
-    },
-  },
-  Feedback: {
-    table: 'feedback',
-    fields: {
-      id: { kind: 'globalId', typename: 'Feedback' },
-      score: int('score'),
-      summary: text('summary'),
-      strengths: textList('strengths'),
-      improvements: textList('improvements'),
-      createdAt: timestamp('created_at'),
-      scope: { kind: 'nullSwitch', column: 'message_id', whenNull: 'SESSION', otherwise: 'ANSWER', type: 'FeedbackScope' },
-      // Null for session feedback (no message_id): the subquery finds no row.
-      message: { kind: 'toOne', type: 'SessionMessage', localKey: 'message_id', targetKey: 'id' },
-    },
-  },
-  Resume: {
-    table: 'resumes',
-    fields: {
-      id: { kind: 'globalId', typename: 'Resume' },
-      title: text('title'),
-      createdAt: timestamp('created_at'),
-    },
-  },
-  User: {
-    table: 'users',
-    fields: {
-      id: { kind: 'globalId', typename: 'User' },
-      name: text('name'),
-      email: text('email'),
-      createdAt: timestamp('created_at'),
-      apiKeys: {
-        kind: 'toMany',
-        type: 'ApiKey',
-        foreignKey: 'user_id',
-        orderBy: [
-          { column: 'created_at', direction: 'DESC' },
-          { column: 'id', direction: 'DESC' },
-        ],
-        limit: LISTED_API_KEYS,
-      },
-    },
-  },
-  ApiKey: {
-    table: 'api_keys',
-    fields: {
-      id: { kind: 'globalId', typename: 'ApiKey' },
-      name: text('name'),
-      prefix: text('prefix'),
-      createdAt: timestamp('created_at'),
-      revokedAt: timestamp('revoked_at', true),
-      revoked: { kind: 'present', column: 'revoked_at' },
-    },
-  },
-  Operation: {
-    table: 'operations',
-    fields: {
-      id: { kind: 'globalId', typename: 'Operation' },
-      kind: enumeration('kind'),
-      status: enumeration('status'),
-      attempts: int('attempts'),
-      error: { kind: 'column', column: 'error', codec: 'string', nullable: true },
-      createdAt: timestamp('created_at'),
-      updatedAt: timestamp('updated_at'),
-      startedAt: timestamp('started_at', true),
-      finishedAt: timestamp('finished_at', true),
-    },
-  },
+export const CUSTOM_FIELDS: Record<string, Record<string, CustomField>> = {
+  // ctx.loaders.averageScore (src/loaders.ts): Prisma's `_avg` of the per-answer scores.
+  InterviewSession: { averageScore: { kind: 'average', relation: 'feedback', field: 'score', whereNotNull: 'messageId' } },
+  // src/schema/feedback.ts: SESSION without a message, ANSWER with one.
+  Feedback: { scope: { kind: 'nullSwitch', field: 'messageId', whenNull: 'SESSION', otherwise: 'ANSWER', type: 'FeedbackScope' } },
+  // src/schema/api-key.ts: revokedAt is set.
+  ApiKey: { revoked: { kind: 'present', field: 'revokedAt' } },
 };
 
 /** Root fields the compiler can answer. */
@@ -224,24 +117,35 @@ export const ROOT_FIELDS: Record<string, RootField> = {
   viewer: { kind: 'rootViewer', type: 'User' },
 };
 
-/** Pothos settings the connections follow (src/builder.ts). */
-export const CONNECTION = { defaultSize: 20, maxSize: 100 } as const;
+/** Pothos' connection sizes (src/builder.ts), which the compiled pages follow. */
+export const CONNECTION = {
+  defaultSize: builder.options.prisma.defaultConnectionSize ?? 20,
+  maxSize: builder.options.prisma.maxConnectionSize ?? 100,
+} as const;
 
 /**
  * Problems between this table and the schema (empty when they agree): every mapped field must
  * exist with the expected nullability and named type, so the JSON shapes match.
  */
-export function checkMapping(schema: GraphQLSchema): string[] {
+export function checkMapping(schema: GraphQLSchema, types: Record<string, TypeMapping>): string[] {
   const problems: string[] = [];
-  for (const [typeName, mapping] of Object.entries(TYPES)) {
+  for (const [typeName, custom] of Object.entries(CUSTOM_FIELDS)) {
+    const mapping = types[typeName];
+    if (!mapping) {
+      problems.push(`${typeName} was not derived from the schema`);
+      continue;
+    }
+    const fields = Object.fromEntries(Object.keys(custom).map((name) => [name, mapping.fields[name]]));
+    if (Object.values(fields).some((f) => f === undefined)) problems.push(`a custom field of ${typeName} did not resolve`);
     const type = schema.getType(typeName);
     if (!type || !('getFields' in type)) {
       problems.push(`${typeName} is not an object type`);
       continue;
     }
-    const fields = type.getFields();
-    for (const [fieldName, field] of Object.entries(mapping.fields)) {
-      const graphqlField = fields[fieldName];
+    const schemaFields = type.getFields();
+    for (const [fieldName, field] of Object.entries(fields)) {
+      if (!field) continue;
+      const graphqlField = schemaFields[fieldName];
       if (!graphqlField) {
         problems.push(`${typeName}.${fieldName} does not exist`);
         continue;
@@ -258,12 +162,23 @@ export function checkMapping(schema: GraphQLSchema): string[] {
   }
   const query = schema.getQueryType()?.getFields() ?? {};
   for (const [name, root] of Object.entries(ROOT_FIELDS)) {
+    if (!types[root.type]) problems.push(`${root.type} (Query.${name}) was not derived from the schema`);
     const field = query[name];
     const expected = root.kind === 'rootConnection' ? `Query${capitalise(name)}Connection` : root.type;
     if (!field) problems.push(`Query.${name} does not exist`);
     else if (getNamedType(field.type).name !== expected) {
       problems.push(`Query.${name} is not the ${expected} it was`);
     }
+    // The declared columns must still be columns of the type's table (prisma/schema.prisma).
+    const model = DATA_MODEL.models[root.type];
+    const columns = new Set(model?.fields.map((f) => f.column).filter((c) => c !== null));
+    const declared =
+      root.kind === 'rootConnection'
+        ? [root.ownerColumn, ...Object.values(root.filters).map((f) => f.column), ...root.orderBy.map((t) => t.column)]
+        : root.kind === 'rootNode'
+          ? [root.ownerColumn]
+          : [];
+    for (const column of declared) if (!columns.has(column)) problems.push(`Query.${name}: ${root.type} has no column ${column}`);
   }
   return problems;
 }

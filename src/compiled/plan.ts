@@ -17,7 +17,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { parseId } from '../schema/ids.js';
-import { CONNECTION, ROOT_FIELDS, TYPES, type RootField } from './mapping.js';
+import { CONNECTION, ROOT_FIELDS, type RootField, type TypeMapping } from './mapping.js';
 import { Build, rootConnectionJson, rootNodeJson, rootViewerJson, type NestedPage } from './sql.js';
 import { Unsupported, operationOf, selectedFields, type SelectedField } from './selection.js';
 
@@ -69,6 +69,7 @@ export class CompiledPlan {
   private constructor(
     readonly operationName: string | null,
     private readonly schema: GraphQLSchema,
+    private readonly types: Readonly<Record<string, TypeMapping>>,
     private readonly operation: OperationDefinitionNode,
     private readonly roots: RootPart[],
     private readonly sites: PageSite[],
@@ -76,8 +77,8 @@ export class CompiledPlan {
     private readonly fixedPages: ReadonlyMap<FieldNode, NestedPage>,
   ) {}
 
-  /** Compiles `source`; throws `Unsupported` (with the reason) for what it cannot answer. */
-  static compile(schema: GraphQLSchema, source: string): CompiledPlan {
+  /** Compiles `source` over `types` (registry.ts); throws `Unsupported` (with the reason) for what it cannot answer. */
+  static compile(schema: GraphQLSchema, types: Readonly<Record<string, TypeMapping>>, source: string): CompiledPlan {
     const operation = operationOf(parse(source));
     const queryType = schema.getQueryType()!;
     const roots = selectedFields(operation.selectionSet).map((selection): RootPart => {
@@ -90,9 +91,9 @@ export class CompiledPlan {
     const fixedPages = new Map<FieldNode, NestedPage>();
     for (const part of roots) {
       const objects = part.root.kind === 'rootConnection' ? nodesOf(part.selection.children) : part.selection.children;
-      findConnections(schema, part.root.type, objects, sites, fixedPages);
+      findConnections(schema, types, part.root.type, objects, sites, fixedPages);
     }
-    const plan = new CompiledPlan(operation.name?.value ?? null, schema, operation, roots, sites, fixedPages);
+    const plan = new CompiledPlan(operation.name?.value ?? null, schema, types, operation, roots, sites, fixedPages);
     // Every variant now, so an unsupported selection is found at start-up, not on a request.
     for (const present of allPresence(roots, sites)) plan.statement(present);
     return plan;
@@ -148,7 +149,7 @@ export class CompiledPlan {
     const key = JSON.stringify(present);
     let sql = this.variants.get(key);
     if (sql === undefined) {
-      sql = buildStatement(this.roots, this.sites, this.fixedPages, present);
+      sql = buildStatement(this.types, this.roots, this.sites, this.fixedPages, present);
       this.variants.set(key, sql);
     }
     return sql;
@@ -175,7 +176,13 @@ export class CompiledPlan {
  * `$1` is the viewer; then, per root field, its id or its first, the filters present and the
  * cursor; then, per page site, its first and its cursor when present.
  */
-function buildStatement(roots: RootPart[], sites: PageSite[], fixedPages: ReadonlyMap<FieldNode, NestedPage>, present: Presence): string {
+function buildStatement(
+  types: Readonly<Record<string, TypeMapping>>,
+  roots: RootPart[],
+  sites: PageSite[],
+  fixedPages: ReadonlyMap<FieldNode, NestedPage>,
+  present: Presence,
+): string {
   let next = 2;
   const rootParams = roots.map((part, i) => {
     if (part.root.kind === 'rootViewer') return null;
@@ -192,7 +199,7 @@ function buildStatement(roots: RootPart[], sites: PageSite[], fixedPages: Readon
     const first = `$${next++}::int`;
     pages.set(site.node, { first, after: present.sites[i] ? `$${next++}::uuid` : null });
   }
-  const build = new Build(pages);
+  const build = new Build(types, pages);
   const viewer = '$1::uuid';
   const objects: string[] = [];
   const parts = roots.map((part, i) => {
@@ -252,19 +259,20 @@ function nodesOf(selection: SelectedField[]): SelectedField[] {
  */
 function findConnections(
   schema: GraphQLSchema,
+  types: Readonly<Record<string, TypeMapping>>,
   typeName: string,
   selection: SelectedField[],
   sites: PageSite[],
   fixedPages: Map<FieldNode, NestedPage>,
 ): void {
-  const mapping = TYPES[typeName];
+  const mapping = types[typeName];
   const type = schema.getType(typeName);
   if (!mapping || !isObjectType(type)) return;
   for (const field of selection) {
     const fieldMapping = mapping.fields[field.name];
     if (!fieldMapping) continue;
     if (fieldMapping.kind === 'toOne' || fieldMapping.kind === 'toMany' || fieldMapping.kind === 'toOneBy') {
-      findConnections(schema, fieldMapping.type, field.children, sites, fixedPages);
+      findConnections(schema, types, fieldMapping.type, field.children, sites, fixedPages);
       continue;
     }
     if (fieldMapping.kind !== 'connection') continue;
@@ -281,7 +289,7 @@ function findConnections(
       // The literal cursor's id passed the UUID pattern: safe to write into the SQL.
       fixedPages.set(field.node, { first: String(page.first), after: page.after === null ? null : `'${page.after}'::uuid` });
     }
-    findConnections(schema, fieldMapping.type, nodesOf(field.children), sites, fixedPages);
+    findConnections(schema, types, fieldMapping.type, nodesOf(field.children), sites, fixedPages);
   }
 }
 

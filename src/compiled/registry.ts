@@ -2,7 +2,9 @@
 // its printed form, so the same text sent by persisted id or in full runs the same plan; one the
 // compiler does not support is listed with the reason and runs on the reference executor.
 import { parse, print, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { checkMapping } from './mapping.js';
+import { DATA_MODEL } from '../../prisma/generated/data-model.js';
+import { deriveTypes } from './derive.js';
+import { checkMapping, CUSTOM_FIELDS, type TypeMapping } from './mapping.js';
 import { CompiledPlan } from './plan.js';
 import { Unsupported } from './selection.js';
 
@@ -10,16 +12,23 @@ export interface PlanReport {
   compiled: string[];
   /** Operation (or hash) → why it runs on the reference executor. */
   fallback: Record<string, string>;
+  /** `Type.field` → why the compiler does not know it (an operation selecting it falls back). */
+  unknownFields: Record<string, string>;
 }
 
 export class PlanRegistry {
   private readonly byPrinted = new Map<string, CompiledPlan>();
   /** Yoga's parse cache hands out one DocumentNode per text: print each once. */
   private readonly byDocument = new WeakMap<DocumentNode, CompiledPlan | null>();
-  readonly report: PlanReport = { compiled: [], fallback: {} };
+  readonly report: PlanReport = { compiled: [], fallback: {}, unknownFields: {} };
+  /** The compiler's table of types, derived from the schema (derive.ts). */
+  readonly types: Readonly<Record<string, TypeMapping>>;
 
   constructor(schema: GraphQLSchema, documents: Iterable<string>) {
-    const problems = checkMapping(schema);
+    const derived = deriveTypes(schema, DATA_MODEL, CUSTOM_FIELDS);
+    this.types = derived.types;
+    this.report.unknownFields = derived.skipped;
+    const problems = checkMapping(schema, derived.types);
     for (const source of documents) {
       let name: string;
       try {
@@ -29,7 +38,7 @@ export class PlanRegistry {
           this.report.fallback[name] = `the compiler's mapping no longer matches the schema: ${problems.join('; ')}`;
           continue;
         }
-        const plan = CompiledPlan.compile(schema, source);
+        const plan = CompiledPlan.compile(schema, this.types, source);
         this.byPrinted.set(print(document), plan);
         this.report.compiled.push(name);
       } catch (error) {

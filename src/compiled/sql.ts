@@ -4,7 +4,7 @@
 // and the document (response keys, type names) are written into the SQL; every value that comes
 // from a request is a bound parameter.
 import type { FieldNode } from 'graphql';
-import { TYPES, type FieldMapping, type OrderTerm, type RootConnection, type RootNode, type RootViewer } from './mapping.js';
+import type { FieldMapping, OrderTerm, RootConnection, RootNode, RootViewer, TypeMapping } from './mapping.js';
 import { Unsupported, type SelectedField } from './selection.js';
 
 /** json_build_object takes at most 100 arguments. */
@@ -37,10 +37,13 @@ export interface NestedPage {
   after: string | null;
 }
 
-/** One statement being built: fresh table aliases, and the page of each nested connection. */
+/** One statement being built: the types, fresh table aliases, and the page of each nested connection. */
 export class Build {
   private next = 0;
-  constructor(private readonly pages: ReadonlyMap<FieldNode, NestedPage>) {}
+  constructor(
+    readonly types: Readonly<Record<string, TypeMapping>>,
+    private readonly pages: ReadonlyMap<FieldNode, NestedPage>,
+  ) {}
   alias(): string {
     return `t${this.next++}`;
   }
@@ -65,7 +68,7 @@ interface PageSpec {
 
 /** A connection's JSON: `pageInfo { hasNextPage endCursor }` and `edges { cursor node }`. */
 export function connectionJson(build: Build, page: PageSpec, selection: SelectedField[]): string {
-  const mapping = TYPES[page.type];
+  const mapping = build.types[page.type];
   if (!mapping) throw new Unsupported(`connections of ${page.type}`);
   const a = build.alias();
   const columns = new Set<string>(['id', ...page.orderBy.map((t) => t.column)]);
@@ -109,7 +112,7 @@ export function connectionJson(build: Build, page: PageSpec, selection: Selected
 
 /** One row of `type` (at `alias`) as the selection's JSON object; records the columns it reads. */
 export function objectJson(build: Build, type: string, alias: string, selection: SelectedField[], columns: Set<string>): string {
-  const mapping = TYPES[type];
+  const mapping = build.types[type];
   if (!mapping) throw new Unsupported(`the type ${type}`);
   if (selection.length === 0 || selection.length > MAX_KEYS) throw new Unsupported(`${selection.length} fields on ${type}`);
   const parts = selection.map((field) => {
@@ -143,21 +146,21 @@ function fieldJson(build: Build, alias: string, field: SelectedField, mapping: F
       return `(SELECT avg(${mapping.column})::float8 FROM ${mapping.table} WHERE ${mapping.foreignKey} = ${alias}.id AND ${mapping.filter})`;
     case 'toOneBy': {
       columns.add('id');
-      const target = TYPES[mapping.type]!;
+      const target = build.types[mapping.type]!;
       const b = build.alias();
       const object = objectJson(build, mapping.type, b, field.children, new Set());
       return `(SELECT ${object} FROM ${target.table} ${b} WHERE ${b}.${mapping.foreignKey} = ${alias}.id)`;
     }
     case 'toOne': {
       columns.add(mapping.localKey);
-      const target = TYPES[mapping.type]!;
+      const target = build.types[mapping.type]!;
       const b = build.alias();
       const object = objectJson(build, mapping.type, b, field.children, new Set());
       return `(SELECT ${object} FROM ${target.table} ${b} WHERE ${b}.${mapping.targetKey} = ${alias}.${mapping.localKey})`;
     }
     case 'toMany': {
       columns.add('id');
-      const target = TYPES[mapping.type]!;
+      const target = build.types[mapping.type]!;
       const b = build.alias();
       const read = new Set<string>(mapping.orderBy.map((t) => t.column));
       const object = objectJson(build, mapping.type, b, field.children, read);
@@ -173,7 +176,7 @@ function fieldJson(build: Build, alias: string, field: SelectedField, mapping: F
     case 'connection': {
       columns.add('id');
       const { first, after } = build.page(field.node);
-      const target = TYPES[mapping.type]!;
+      const target = build.types[mapping.type]!;
       return connectionJson(
         build,
         {
@@ -205,7 +208,7 @@ export interface RootParams {
  * wherever that row is, then the first skipped (OFFSET 1).
  */
 export function rootConnectionJson(build: Build, root: RootConnection, params: RootParams, selection: SelectedField[]): string {
-  const table = TYPES[root.type]!.table;
+  const table = build.types[root.type]!.table;
   const scope = (a: string) => {
     const terms = [`${a}.${root.ownerColumn} = ${params.viewer}`];
     for (const [name, position] of Object.entries(params.filters)) {
@@ -225,7 +228,7 @@ export function rootConnectionJson(build: Build, root: RootConnection, params: R
 
 /** One of the viewer's rows by id, or SQL null when there is none. */
 export function rootNodeJson(build: Build, root: RootNode, params: { viewer: string; id: string }, selection: SelectedField[]): string {
-  const table = TYPES[root.type]!.table;
+  const table = build.types[root.type]!.table;
   const a = build.alias();
   const object = objectJson(build, root.type, a, selection, new Set());
   return `(SELECT ${object} FROM ${table} ${a} WHERE ${a}.id = ${params.id} AND ${a}.${root.ownerColumn} = ${params.viewer})`;
@@ -235,7 +238,7 @@ export function rootNodeJson(build: Build, root: RootNode, params: { viewer: str
 export function rootViewerJson(build: Build, root: RootViewer, viewer: string, selection: SelectedField[]): string {
   const a = build.alias();
   const object = objectJson(build, root.type, a, selection, new Set());
-  return `(SELECT ${object} FROM ${TYPES[root.type]!.table} ${a} WHERE ${a}.id = ${viewer})`;
+  return `(SELECT ${object} FROM ${build.types[root.type]!.table} ${a} WHERE ${a}.id = ${viewer})`;
 }
 
 /**

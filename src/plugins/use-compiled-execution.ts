@@ -18,9 +18,10 @@ export interface CompiledExecutionOptions {
 }
 
 export function useCompiledExecution({ registry, log }: CompiledExecutionOptions): Plugin<Context> {
-  const { compiled, fallback } = registry.report;
+  const { compiled, fallback, unknownFields } = registry.report;
   log.info(
-    { compiled, fallback },
+    // unknownFields: what the compiler could not derive from the schema (an operation selecting one falls back).
+    { compiled, fallback, ...(Object.keys(unknownFields).length ? { unknownFields } : {}) },
     `compiled execution: ${compiled.length} operation(s) compiled, ${Object.keys(fallback).length} on graphql-js`,
   );
 
