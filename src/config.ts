@@ -64,6 +64,8 @@ const schema = z.object({
   DB_RANDOM_PAGE_COST: z.coerce.number().positive().max(100).default(1.1),
   /** Freed heap each PostgreSQL backend may keep instead of returning it to the kernel (glibc's trim threshold; 0: leave it); src/db/backend-heap.ts. */
   DB_BACKEND_TRIM_THRESHOLD_MB: int(0, 32).default(8),
+  /** V8's old generation may grow to (1 + this/100) x its live size before a major collection (0: V8's dynamic factor, up to 4x); src/perf/heap-growth.ts. */
+  HEAP_GROWTH_PERCENT: int(0, 300).default(50),
   /** Load demo data and print a fresh demo API key at start; defaults to on for the embedded database. */
   DEMO: bool.optional(),
   /** Refused requests (4xx) a client may send per ABUSE_WINDOW_MS before it is slowed down (0: off). */

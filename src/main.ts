@@ -20,6 +20,9 @@ Every setting is an environment variable; see README.md ("Configuration") for th
 
 async function main(config: Config): Promise<void> {
   const log = createLogger({ level: config.LOG_LEVEL });
+  // Before the heap grows: a bounded old generation keeps RSS flat under load (docs/scaling.md).
+  const { limitHeapGrowth } = await import('./perf/heap-growth.js');
+  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const clustered = cluster.isWorker;
   const { answerPerformanceRequests, shareMetricsRegistry } = await import('./http/cluster/worker-reporting.js');
   const database = await openDatabase(config);
