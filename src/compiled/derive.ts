@@ -199,10 +199,10 @@ function relationField(
   if (relation.isList) {
     const foreignKey = models.column(target, models.foreignKeyOf(target, relation));
     const orderBy = orderTerms(query.orderBy, target, models);
-    if (isObjectType(named) && named.name.endsWith('Connection')) {
+    if (!isListType(getNullableType(field.type))) {
       // plugin-prisma's relatedConnection: the node type, ordered by the relation's query; paging
       // (take, skip, cursor) is the compiler's. Its cursor is the row id (`cursor: 'id'`).
-      const node = getNamedType(connectionNodeType(named));
+      const node = isObjectType(named) ? getNamedType(connectionNodeType(named)) : undefined;
       if (!node || !isObjectType(node)) throw new Skip('a connection without edges.node');
       assertOnly(query, ['orderBy', 'take', 'skip', 'cursor']);
       return { kind: 'connection', type: node.name, foreignKey, orderBy };
