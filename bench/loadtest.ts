@@ -19,6 +19,7 @@ import { installExitHandlers, ourPids, startServer, stopAll, type ServerHandle }
 import { BenchError, InterruptedError, log, oneOfList, positiveNumber, RESULTS_DIR, runMain, timestamp, UsageError } from './lib/cli.js';
 import { Connection, failureOf, openLoop, type Progress, type RequestSpec, type Response } from './lib/http-load.js';
 import { detectRequestForm, loadOperations, requestBody, type Operation, type RequestForm } from './lib/operations.js';
+import { fillFirstPages, removeFilledPages, type FilledPages } from './lib/full-pages.js';
 import { PgMonitor } from './lib/pgmonitor.js';
 import { type Budgets, judgeStep, kneeOf, parseSteps, stepRates } from './lib/knee.js';
 import { allProcesses, clockTicks, machineCpu, topConsumers, treeRssMb } from './lib/proc.js';
@@ -85,6 +86,10 @@ Options:
   --p99-budget MS     p99 budget of every operation (default 200)
   --seed N            random seed of the operation mix (default 1)
   --keep              keep the sessions the load test created
+  --full-pages        before the load, fill each virtual user's first SessionsList page (20) with
+                      copies of its own sessions (messages and feedback too), removed at the end.
+                      For soaks: otherwise the sessions the run creates grow the first pages from
+                      10 to 20 as it goes, and SessionsList's cost with them. Not with --url
   --quiet-wait S      first wait up to S seconds for other work on the machine to stop (default
                       60; 0: don't wait); other processes' CPU and the load average are reported
   --out DIR           where to write results (default bench/results)
@@ -92,6 +97,9 @@ Options:
 
 Exit status: 0 when the run completed (whatever the numbers), 1 on an error, 2 on a usage error,
 130 when interrupted.`;
+
+/** The page size every list operation of the mix asks for (SessionsList's first page). */
+const PAGE_SIZE = 20;
 
 const MIX = [
   ['SessionsList', 40],
@@ -144,6 +152,7 @@ interface Config {
   budgets: Budgets;
   seed: number;
   keep: boolean;
+  fullPages: boolean;
   seedOnly: boolean;
   quietWaitS: number;
   out: string;
@@ -181,7 +190,8 @@ interface DataRun {
   data: DataScale;
   /** WEB_CONCURRENCY of the server (null against --url: unknown). */
   workers: number | null;
-  database: { name: string; state: string; rows: Record<string, number> } | null;
+  /** filledSessions: sessions copied by --full-pages (null without it). */
+  database: { name: string; state: string; rows: Record<string, number>; filledSessions: number | null } | null;
   url: string;
   requestForm: RequestForm;
   steps: StepReport[];
@@ -221,6 +231,7 @@ function parseConfig(): Config | null {
           seed: { type: 'string' },
           'quiet-wait': { type: 'string' },
           keep: { type: 'boolean' },
+          'full-pages': { type: 'boolean' },
           out: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -268,6 +279,7 @@ function parseConfig(): Config | null {
   if (values['database-url'] && data.length > 1) throw new UsageError('--database-url names one database: give one --data');
   const workers = workerCounts(values.workers ?? process.env.WEB_CONCURRENCY ?? '1');
   if (url && values.workers) throw new UsageError('--workers starts servers; with --url the server is yours');
+  if (url && values['full-pages']) throw new UsageError('--full-pages writes to the bench database; with --url the database is yours');
   return {
     durationS: values.duration === undefined ? (stepMode ? 20 : 60) : durationSeconds(values.duration),
     warmupS: positiveNumber('warmup', values.warmup, 5, { min: 0 }),
@@ -286,6 +298,7 @@ function parseConfig(): Config | null {
     },
     seed: positiveNumber('seed', values.seed, 1, { integer: true, min: 0 }),
     keep: values.keep ?? false,
+    fullPages: values['full-pages'] ?? false,
     seedOnly: values['seed-only'] ?? false,
     quietWaitS: positiveNumber('quiet-wait', values['quiet-wait'], 60, { min: 0 }),
     out: path.resolve(values.out ?? RESULTS_DIR),
@@ -360,7 +373,10 @@ async function main(): Promise<void> {
 
   for (const run of runs) {
     const processes = run.workers === null ? '' : `, ${run.workers} server worker${run.workers === 1 ? '' : 's'}`;
-    console.log(`\n== ${run.data} data (${run.database?.name ?? run.url})${processes}, ${cfg.users} users, ${cfg.durationS} s per rate ==`);
+    const filledNote = run.database?.filledSessions == null ? '' : `, first pages filled`;
+    console.log(
+      `\n== ${run.data} data (${run.database?.name ?? run.url})${processes}, ${cfg.users} users${filledNote}, ${cfg.durationS} s per rate ==`,
+    );
     console.log(
       table(run.steps, [
         { title: 'offered', value: (s) => `${s.rate}` },
@@ -493,14 +509,24 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
   let monitor: PgMonitor | null = null;
   let keys: string[];
   let database: DataRun['database'] = null;
+  let filled: { url: string; pages: FilledPages } | null = null;
   if (cfg.url) {
     keys = (await readKeysFile(cfg.keysFile ?? data.keysFile)).map((k) => k.key);
   } else {
     const databaseUrl = databaseUrlOf(cfg, data);
     const db = await ensureBenchDatabase(databaseUrl, { data });
-    database = { name: db.name, state: db.state, rows: db.rows };
+    database = { name: db.name, state: db.state, rows: db.rows, filledSessions: null };
     keys = db.keys.map((k) => k.key);
     checkStop();
+    if (cfg.fullPages) {
+      const userIds = db.keys.slice(0, cfg.users).map((k) => k.userId);
+      const pages = await fillFirstPages(databaseUrl, userIds, PAGE_SIZE, db.seededAt);
+      filled = { url: databaseUrl, pages };
+      database.filledSessions = pages.sessionIds.length;
+      log(
+        `full pages: copied ${pages.sessionIds.length} sessions (${pages.messages} messages, ${pages.feedback} feedback) so each user's first page holds ${PAGE_SIZE}`,
+      );
+    }
     // The abuse guard slows a client down after refused requests; one refused answer must not turn into a tarpit here.
     server = await startServer('cadence', { databaseUrl, env: { ABUSE_MAX_REJECTIONS: '0', WEB_CONCURRENCY: String(workers ?? 1) } });
     monitor = await PgMonitor.open(databaseUrl);
@@ -549,7 +575,7 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
         setupConns.map(async (conn) => {
           while (next < vus.length && !isInterrupted()) {
             const vu = vus[next++]!;
-            const list = await call(conn, spec(vu, 'SessionsList', { first: 20 }));
+            const list = await call(conn, spec(vu, 'SessionsList', { first: PAGE_SIZE }));
             vu.sessionIds = list.data.sessions.edges.map((e: { node: { id: string } }) => e.node.id);
             vu.jobPostingId = (await call(conn, spec(vu, 'JobPostings', { first: 1 }))).data.jobPostings.edges[0]?.node.id;
             vu.resumeId = (await call(conn, spec(vu, 'Resumes', { first: 1 }))).data.resumes.edges[0]?.node.id;
@@ -663,7 +689,7 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
       const name = pick();
       switch (name) {
         case 'SessionsList':
-          return spec(vu, name, { first: 20 });
+          return spec(vu, name, { first: PAGE_SIZE });
         case 'SessionDetail':
         case 'SessionFeedback':
           return spec(vu, name, { id: pickSession(vu) });
@@ -679,7 +705,7 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
     // A probe that only reads (it must not move an interview on).
     const readSpec = (c: number): RequestSpec => {
       const vu = vus[c]!;
-      return spec(vu, 'SessionsList', { first: 20 });
+      return spec(vu, 'SessionsList', { first: PAGE_SIZE });
     };
     if (cfg.warmupS > 0) {
       // The whole mix, answers included: the knee is a steady-state figure, and a fresh server's
@@ -871,6 +897,7 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
   } finally {
     if (rssTimer) clearInterval(rssTimer);
     if (!cfg.keep && created.length) await cleanup(url, created, op('DeleteSession'), form);
+    if (!cfg.keep && filled) log(`full pages: removed ${await removeFilledPages(filled.url, filled.pages)} copied sessions`);
     await monitor?.close();
     await stopAll();
   }
@@ -982,7 +1009,7 @@ function renderHtml(report: {
             Object.entries(run.database.rows)
               .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
               .join(', '),
-          )})`
+          )})${run.database.filledSessions === null ? '' : ` · first pages filled (${run.database.filledSessions.toLocaleString('en-US')} sessions copied)`}`
         : ''
     }</h2>
 ${report.config.stepMode ? `<p>Knee: <b>${run.knee === null ? 'none (the first rate already broke a budget)' : `${run.knee} req/s`}</b></p>` : ''}

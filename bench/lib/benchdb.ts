@@ -76,6 +76,8 @@ export interface BenchDatabase {
   /** What happened: reused as is, reused after removing load-test leftovers, or seeded now. */
   state: 'reused' | 'cleaned' | 'seeded';
   rows: Record<string, number>;
+  /** When the seed finished: every seeded row is older. */
+  seededAt: string;
 }
 
 export function databaseName(url: string): string {
@@ -194,7 +196,7 @@ async function tryReuse(url: string, name: string, data: DataSet): Promise<Bench
       return null;
     }
     log(`bench db: reusing ${name} (${formatRows(rows)})`);
-    return { url, name, keys, state: cleaned ? 'cleaned' : 'reused', rows };
+    return { url, name, keys, state: cleaned ? 'cleaned' : 'reused', rows, seededAt: meta.seededAt };
   } finally {
     await client.end().catch(() => {});
   }
@@ -250,7 +252,7 @@ async function seed(url: string, name: string, data: DataSet): Promise<BenchData
   await writeFile(data.metaFile, `${JSON.stringify(meta, null, 1)}\n`);
   const keys = (await readJson<SeededKey[]>(data.keysFile)) ?? [];
   log(`bench db: seeded in ${(result.ms / 1000).toFixed(1)} s (${formatRows(rows)})`);
-  return { url, name, keys, state: 'seeded', rows };
+  return { url, name, keys, state: 'seeded', rows, seededAt: meta.seededAt };
 }
 
 async function countRows(client: pg.Client): Promise<Record<string, number>> {
