@@ -21,6 +21,8 @@ export const queueEnv = {
   QUEUE_LEASE_MS: int(100, 3_600_000).default(30_000),
   /** How often an idle worker looks for work another instance enqueued. */
   QUEUE_POLL_MS: int(10, 60_000).default(500),
+  /** How often a worker checks whether the queue table needs VACUUM (ANALYZE), as autovacuum would (0: never); src/queue/table-upkeep.ts. */
+  QUEUE_UPKEEP_MS: int(0, 3_600_000).default(30_000),
   /** A job that waited longer than this to start is logged as over budget. */
   QUEUE_WAIT_BUDGET_MS: int(0, 3_600_000).default(5_000),
   /** How long a stopping worker lets running generations finish before giving them back. */

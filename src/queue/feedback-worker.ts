@@ -13,6 +13,7 @@ import { onJobsEnqueued } from './enqueued.js';
 import { loadJobInput, storeFeedback, type JobInput } from './feedback-jobs.js';
 import { OperationQueue, type ClaimedJob } from './operation-queue.js';
 import type { QueueMetrics } from './queue-metrics.js';
+import { upkeepQueueTable, type UpkeepResult } from './table-upkeep.js';
 
 export interface FeedbackWorkerOptions {
   provider: FeedbackProvider;
@@ -31,6 +32,8 @@ export interface FeedbackWorkerOptions {
   pollMs: number;
   /** A job that waited longer than this to start is logged as over budget. */
   waitBudgetMs: number;
+  /** How often to check whether the queue table needs VACUUM (ANALYZE) (0 or unset: never). */
+  upkeepMs?: number;
   workerId?: string;
   /**
    * Opens the database connection(s) the worker uses, closed when it stops. Without it the worker
@@ -55,6 +58,8 @@ export class FeedbackWorker {
 
   private client: Db | undefined;
   private closeDatabase: (() => Promise<void>) | undefined;
+  private upkeepTimer: NodeJS.Timeout | undefined;
+  private upkeepRunning = false;
 
   constructor(private readonly options: FeedbackWorkerOptions) {
     this.workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -88,8 +93,26 @@ export class FeedbackWorker {
           this.options.log.error({ err: { message: (error as Error).message } }, "queue: could not open its database; using the server's");
         }
       }
+      if (this.options.upkeepMs) {
+        this.upkeepTimer = setInterval(() => void this.upkeep(), this.options.upkeepMs);
+        this.upkeepTimer.unref();
+      }
       await this.poll();
     });
+  }
+
+  /** One look at the queue table's upkeep (src/queue/table-upkeep.ts); never two at once. */
+  async upkeep(): Promise<UpkeepResult | null> {
+    if (this.upkeepRunning || this.state !== 'running') return null;
+    this.upkeepRunning = true;
+    try {
+      const result = await upkeepQueueTable(this.db());
+      if (result.action === 'vacuumed') this.options.log.info(result, 'queue: vacuumed and analysed the operations table');
+      else if (result.action === 'unavailable') this.options.log.debug(result, 'queue: table upkeep unavailable');
+      return result;
+    } finally {
+      this.upkeepRunning = false;
+    }
   }
 
   /** Looks for work now rather than at the next poll (after this process enqueued some). */
@@ -105,6 +128,7 @@ export class FeedbackWorker {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
     this.stopListening?.();
+    clearInterval(this.upkeepTimer);
     this.wake?.();
     await this.loop;
     const all = () => Promise.allSettled([...this.running.values()].map((entry) => entry.done));

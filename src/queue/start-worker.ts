@@ -55,6 +55,7 @@ export function createFeedbackWorker(options: {
     leaseMs: config.QUEUE_LEASE_MS,
     pollMs: config.QUEUE_POLL_MS,
     waitBudgetMs: config.QUEUE_WAIT_BUDGET_MS,
+    upkeepMs: config.QUEUE_UPKEEP_MS,
     workerId: options.workerId,
     openDatabase:
       options.ownPool && config.DATABASE_URL ? () => openDatabase({ ...config, DB_POOL_SIZE: config.QUEUE_DB_POOL_SIZE }) : undefined,
