@@ -22,6 +22,8 @@ export interface TcpProxy {
   resume(): void;
   /** Stops listening, so connects are refused (existing connections stay as they are). */
   refuse(): Promise<void>;
+  /** A server at capacity: while `max` connections are open, a new one is closed as soon as it is accepted (null: no limit). */
+  limit(max: number | null): void;
   /** Listens again on the same port after refuse(). */
   accept(): Promise<void>;
   /**
@@ -43,6 +45,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let port = 0;
   let lose: ((chunk: Buffer, connection: object) => boolean) | undefined;
   let lost = 0;
+  let max: number | null = null;
 
   const forward = (from: Socket, to: Socket) => {
     from.on('data', (chunk: Buffer) => {
@@ -81,6 +84,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
 
   const onConnection = (client: Socket) => {
+    if (max !== null && pairs.size >= max) {
+      client.on('error', () => {});
+      client.destroy();
+      return;
+    }
     accepted += 1;
     const pair: Pair = { client };
     pairs.add(pair);
@@ -157,6 +165,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     async accept() {
       await listen(server, port);
+    },
+    limit(n) {
+      max = n;
     },
     async close() {
       destroyAll();
