@@ -93,7 +93,8 @@ export class FeedbackWorker {
           this.options.log.error({ err: { message: (error as Error).message } }, "queue: could not open its database; using the server's");
         }
       }
-      if (this.options.upkeepMs) {
+      // Not when stop() came while the database was opening.
+      if (this.options.upkeepMs && this.state === 'running') {
         this.upkeepTimer = setInterval(() => void this.upkeep(), this.options.upkeepMs);
         this.upkeepTimer.unref();
       }

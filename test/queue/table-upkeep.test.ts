@@ -71,6 +71,27 @@ describe('upkeepQueueTable', () => {
     }
   });
 
+  it('says so instead of vacuuming when its role does not own the table (VACUUM would only warn)', async () => {
+    const role = `cadence_upkeep_${process.pid}`;
+    await client.query(`CREATE ROLE ${role} LOGIN`);
+    await client.query(`GRANT SELECT ON operations TO ${role}`);
+    const { openDatabase } = await import('../../src/db/client.js');
+    const url = new URL(world.scratch.url);
+    url.username = role;
+    const other = await openDatabase({ ...world.config, DATABASE_URL: url.toString(), DB_POOL_MIN: 0 });
+    try {
+      await client.query(`UPDATE operations SET attempts = attempts + 1`);
+      await flushStats();
+      const result = await upkeepQueueTable(other.prisma);
+      expect(result).toMatchObject({ action: 'unavailable', error: 'only the owner of operations may vacuum it' });
+      expect(result.modifiedSinceAnalyze).toBeGreaterThan(2000);
+    } finally {
+      await other.close();
+      await client.query(`REVOKE ALL ON operations FROM ${role}`);
+      await client.query(`DROP ROLE ${role}`);
+    }
+  });
+
   it('runs from the worker on its timer setting (QUEUE_UPKEEP_MS)', async () => {
     await client.query(`UPDATE operations SET attempts = attempts + 1`);
     await flushStats();
