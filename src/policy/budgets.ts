@@ -10,7 +10,7 @@ export interface OperationBudget {
 }
 
 export const OPERATION_BUDGETS: Record<string, OperationBudget> = {
-  CompleteSession: { cost: 16, sql: 6 },
+  CompleteSession: { cost: 16, sql: 2 },
   // BEGIN, the user's row locked, live keys counted, the insert, COMMIT: the key limit must hold under concurrency.
   CreateApiKey: { cost: 10, sql: 5 },
   CreateJobPosting: { cost: 10, sql: 1 },
@@ -27,6 +27,6 @@ export const OPERATION_BUDGETS: Record<string, OperationBudget> = {
   SessionMessages: { cost: 22, sql: 1 },
   SessionsList: { cost: 341, sql: 1 },
   SignUp: { cost: 10, sql: 6 },
-  SubmitAnswer: { cost: 10, sql: 10 },
+  SubmitAnswer: { cost: 10, sql: 5 },
   Viewer: { cost: 11, sql: 1 },
 };

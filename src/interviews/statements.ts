@@ -1,0 +1,166 @@
+// The SQL of the two hot writes, answering and completing, each one statement.
+//
+// Why not Prisma's query builder in a transaction, as before: an answer was BEGIN, six statements
+// and COMMIT, each a round trip that, on a busy server, waits for the event loop; at 500 req/s of
+// the load test's mix the answer's p95 went from 17 ms to 127 ms (docs/scaling.md) while reads held.
+// Now an answer is one read (what the checks and the coach need) and one write, and the write
+// proves that what was read still holds, so no lock is held between the two:
+// - the session's row is locked `FOR UPDATE` and must still be the viewer's and ACTIVE (under READ
+//   COMMITTED a row changed meanwhile is re-checked after the lock is granted, and a deleted one is
+//   skipped);
+// - the answer takes `seq` last + 1 with `ON CONFLICT (session_id, seq) DO NOTHING`: if any message
+//   was added since the read, that seq is taken, nothing is inserted, and the rest of the statement
+//   (operation, next question) hangs off the answer's RETURNING, so it inserts nothing either.
+// Each statement starts with a comment naming it, which pg_stat_activity shows (its text is cut at
+// track_activity_query_size). A write that inserted nothing is re-run from the read, which then sees the other write and gives
+// its CONFLICT or NOT_FOUND (src/interviews/interviews.ts). The statement is atomic by itself; under
+// an Idempotency-Key it runs inside the transaction that records the outcome (src/idempotency/write.ts).
+import type { Tx } from '../idempotency/write.js';
+
+export interface AnswerContext {
+  sessionId: string;
+  status: 'ACTIVE' | 'COMPLETED';
+  posting: { title: string; company: string; description: string; skills: string[] };
+  resume: { title: string; content: string };
+  /** Questions asked so far (the coach's index of the next one). */
+  questionsAsked: number;
+  /** The newest message and the one before it, if any. */
+  last: { id: string; seq: number; role: 'INTERVIEWER' | 'CANDIDATE' } | null;
+  previous: { role: 'INTERVIEWER' | 'CANDIDATE'; content: string } | null;
+}
+
+interface AnswerContextRow {
+  session_id: string;
+  status: 'ACTIVE' | 'COMPLETED';
+  title: string;
+  company: string;
+  description: string;
+  skills: string[];
+  resume_title: string;
+  resume_content: string;
+  asked: number;
+  last_id: string | null;
+  last_seq: number | null;
+  last_role: 'INTERVIEWER' | 'CANDIDATE' | null;
+  prev_role: 'INTERVIEWER' | 'CANDIDATE' | null;
+  prev_content: string | null;
+}
+
+/**
+ * What an answer is checked against, read in one statement: the viewer's session (by its id, or
+ * as the session of the interviewer's message `questionId`), its posting and resume, the questions
+ * asked, and the last two messages. Null when there is no such session of this viewer.
+ */
+export async function readAnswerContext(
+  tx: Tx,
+  userId: string,
+  target: { questionId: string } | { sessionId: string },
+): Promise<AnswerContext | null> {
+  // Two texts rather than one with an OR, so each is a plain primary-key lookup.
+  const rows =
+    'questionId' in target
+      ? await tx.$queryRaw<AnswerContextRow[]>`
+          SELECT s.id::text AS session_id, s.status::text AS status, p.title, p.company, p.description, p.skills,
+            r.title AS resume_title, r.content AS resume_content,
+            (SELECT count(*)::int FROM session_messages m WHERE m.session_id = s.id AND m.role = 'INTERVIEWER') AS asked,
+            last.id::text AS last_id, last.seq AS last_seq, last.role::text AS last_role,
+            prev.role::text AS prev_role, prev.content AS prev_content
+          FROM session_messages q
+          JOIN interview_sessions s ON s.id = q.session_id AND s.user_id = ${userId}::uuid
+          JOIN job_postings p ON p.id = s.job_posting_id
+          JOIN resumes r ON r.id = s.resume_id
+          LEFT JOIN LATERAL (SELECT id, seq, role FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC LIMIT 1) last ON true
+          LEFT JOIN LATERAL (SELECT role, content FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC OFFSET 1 LIMIT 1) prev ON true
+          WHERE q.id = ${target.questionId}::uuid AND q.role = 'INTERVIEWER'`
+      : await tx.$queryRaw<AnswerContextRow[]>`
+          SELECT s.id::text AS session_id, s.status::text AS status, p.title, p.company, p.description, p.skills,
+            r.title AS resume_title, r.content AS resume_content,
+            (SELECT count(*)::int FROM session_messages m WHERE m.session_id = s.id AND m.role = 'INTERVIEWER') AS asked,
+            last.id::text AS last_id, last.seq AS last_seq, last.role::text AS last_role,
+            prev.role::text AS prev_role, prev.content AS prev_content
+          FROM interview_sessions s
+          JOIN job_postings p ON p.id = s.job_posting_id
+          JOIN resumes r ON r.id = s.resume_id
+          LEFT JOIN LATERAL (SELECT id, seq, role FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC LIMIT 1) last ON true
+          LEFT JOIN LATERAL (SELECT role, content FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC OFFSET 1 LIMIT 1) prev ON true
+          WHERE s.id = ${target.sessionId}::uuid AND s.user_id = ${userId}::uuid`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    sessionId: row.session_id,
+    status: row.status,
+    posting: { title: row.title, company: row.company, description: row.description, skills: row.skills },
+    resume: { title: row.resume_title, content: row.resume_content },
+    questionsAsked: row.asked,
+    last:
+      row.last_id !== null && row.last_seq !== null && row.last_role !== null
+        ? { id: row.last_id, seq: row.last_seq, role: row.last_role }
+        : null,
+    previous: row.prev_role !== null && row.prev_content !== null ? { role: row.prev_role, content: row.prev_content } : null,
+  };
+}
+
+export interface AnswerWrite {
+  userId: string;
+  sessionId: string;
+  /** The seq of the question answered, as read: the answer takes the next one. */
+  afterSeq: number;
+  content: string;
+  answerId: string;
+  operationId: string;
+  /** The next question and its id, or null when the interview is over. */
+  next: { id: string; content: string } | null;
+}
+
+/**
+ * Inserts the answer, its feedback operation and the next question, if the session is still the
+ * viewer's, ACTIVE, and has no message after `afterSeq`. False when it inserted nothing.
+ */
+export async function writeAnswer(tx: Tx, w: AnswerWrite): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ answered: number }[]>`/* answer: write */
+    WITH s AS (
+      SELECT id FROM interview_sessions
+      WHERE id = ${w.sessionId}::uuid AND user_id = ${w.userId}::uuid AND status = 'ACTIVE'
+      FOR UPDATE
+    ), answer AS (
+      INSERT INTO session_messages (id, session_id, seq, role, content)
+      SELECT ${w.answerId}::uuid, s.id, ${w.afterSeq}::int + 1, 'CANDIDATE'::"MessageRole", ${w.content}::text FROM s
+      ON CONFLICT (session_id, seq) DO NOTHING
+      RETURNING id, session_id
+    ), operation AS (
+      INSERT INTO operations (id, session_id, message_id, kind)
+      SELECT ${w.operationId}::uuid, answer.session_id, answer.id, 'ANSWER_FEEDBACK'::"OperationKind" FROM answer
+    ), question AS (
+      INSERT INTO session_messages (id, session_id, seq, role, content)
+      SELECT ${w.next?.id ?? null}::uuid, answer.session_id, ${w.afterSeq}::int + 2, 'INTERVIEWER'::"MessageRole", ${w.next?.content ?? null}::text
+      FROM answer WHERE ${w.next?.id ?? null}::uuid IS NOT NULL
+    )
+    SELECT count(*)::int AS answered FROM answer`;
+  return rows[0]?.answered === 1;
+}
+
+/**
+ * Completes the viewer's ACTIVE session and inserts its feedback operation. Otherwise inserts
+ * nothing and says what the session is now: COMPLETED, or null (not the viewer's, or gone).
+ */
+export async function writeCompletion(
+  tx: Tx,
+  userId: string,
+  sessionId: string,
+  operationId: string,
+): Promise<{ completed: true } | { completed: false; status: 'ACTIVE' | 'COMPLETED' | null }> {
+  const rows = await tx.$queryRaw<{ completed: number }[]>`/* completion: write */
+    WITH s AS (
+      UPDATE interview_sessions SET status = 'COMPLETED', completed_at = now()
+      WHERE id = ${sessionId}::uuid AND user_id = ${userId}::uuid AND status = 'ACTIVE'
+      RETURNING id
+    ), operation AS (
+      INSERT INTO operations (id, session_id, kind) SELECT ${operationId}::uuid, s.id, 'SESSION_FEEDBACK'::"OperationKind" FROM s
+    )
+    SELECT count(*)::int AS completed FROM s`;
+  if (rows[0]?.completed === 1) return { completed: true };
+  // A second statement, so that it sees what a concurrent write committed while this one waited.
+  const now = await tx.$queryRaw<{ status: 'ACTIVE' | 'COMPLETED' }[]>`
+    SELECT status::text AS status FROM interview_sessions WHERE id = ${sessionId}::uuid AND user_id = ${userId}::uuid`;
+  return { completed: false, status: now[0]?.status ?? null };
+}
