@@ -26,3 +26,11 @@ function codes(error: unknown): string[] {
 export function isUniqueViolation(error: unknown): boolean {
   return codes(error).some((c) => c === 'P2002' || c === '23505' || c === 'UniqueConstraintViolation');
 }
+
+/**
+ * The database chose this transaction as the victim of a deadlock or a serialization failure
+ * (Prisma P2034, PostgreSQL 40P01 / 40001): it was rolled back whole, and running it again is safe.
+ */
+export function isRetryableConflict(error: unknown): boolean {
+  return codes(error).some((c) => c === 'P2034' || c === '40P01' || c === '40001' || c === 'TransactionWriteConflict');
+}

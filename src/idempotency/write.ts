@@ -5,8 +5,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Prisma } from '../../prisma/generated/client/client.js';
 import { db } from '../db/client.js';
+import { isRetryableConflict } from '../db/errors.js';
 import { onPrimary } from '../db/replicas.js';
-import { found } from '../errors.js';
+import { conflict, found } from '../errors.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -60,9 +61,32 @@ async function writeOnPrimary<T extends Outcome>(kind: string, fn: (tx: Tx) => P
     const earlier = scope.recorded[scope.next];
     scope.next += 1;
     if (earlier && earlier.kind === kind) return earlier.value as T;
-  } else if (options.transaction === false) {
-    return fn(db());
   }
+  // A deadlock or serialization victim was rolled back whole: run it again, a few times, after a
+  // short random pause so that the two do not meet again at once (deleteSession's cascade against
+  // the feedback worker was one such pair). Every write re-decides from what it reads, so a re-run
+  // sees what the winner committed.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeOnce(scope, kind, fn, options);
+    } catch (error) {
+      if (!isRetryableConflict(error)) throw error;
+      if (attempt >= WRITE_ATTEMPTS) throw conflict('This write collided with a concurrent one; send it again');
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/** How many times a write that lost a deadlock is run. */
+const WRITE_ATTEMPTS = 3;
+
+async function writeOnce<T extends Outcome>(
+  scope: IdempotencyScope | undefined,
+  kind: string,
+  fn: (tx: Tx) => Promise<T>,
+  options: { transaction?: boolean },
+): Promise<T> {
+  if (!scope && options.transaction === false) return fn(db());
   const outcome = await db().$transaction(async (tx) => {
     const value = await fn(tx);
     if (scope) {

@@ -13,9 +13,7 @@ import { conflict, notFound } from '../errors.js';
 import { publishSessionEvent } from '../events/session-events.js';
 import { write, type Tx } from '../idempotency/write.js';
 import { jobsEnqueued } from '../queue/enqueued.js';
-import { readAnswerContext, writeAnswer, writeCompletion } from './statements.js';
-
-const postingSelect = { title: true, company: true, description: true, skills: true } as const;
+import { readAnswerContext, readStartContext, writeAnswer, writeCompletion, writeStart } from './statements.js';
 
 export interface AnswerResult {
   [key: string]: string | null;
@@ -35,25 +33,30 @@ export class Interviews {
 
   /** Starts a session on the viewer's own posting and resume, with the first question asked. */
   async start(userId: string, jobPostingId: string, resumeId: string): Promise<{ sessionId: string }> {
-    return write('startSession', async (tx) => {
-      const posting = await tx.jobPosting.findFirst({ where: { id: jobPostingId, userId }, select: postingSelect });
-      if (!posting) throw notFound('JobPosting');
-      const resume = await tx.resume.findFirst({ where: { id: resumeId, userId }, select: { title: true, content: true } });
-      if (!resume) throw notFound('Resume');
-      const sessionId = randomUUID();
-      const question = this.coach.nextQuestion({ jobPosting: posting, resume, questionIndex: 0, sessionId });
-      await tx.interviewSession.create({
-        data: {
-          id: sessionId,
-          userId,
-          jobPostingId,
-          resumeId,
-          messages: question ? { create: { seq: 1, role: 'INTERVIEWER', content: question } } : undefined,
-        },
-        select: { id: true },
-      });
-      return { sessionId };
-    });
+    return write(
+      'startSession',
+      async (tx) => {
+        // Postings and resumes are never edited or deleted on their own (only with their user), so a
+        // write that finds them gone finds them gone for good: one more read gives the NOT_FOUND.
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          const { posting, resume } = await readStartContext(tx, userId, jobPostingId, resumeId);
+          if (!posting) throw notFound('JobPosting');
+          if (!resume) throw notFound('Resume');
+          const sessionId = randomUUID();
+          const question = this.coach.nextQuestion({ jobPosting: posting, resume, questionIndex: 0, sessionId });
+          const started = await writeStart(tx, {
+            userId,
+            sessionId,
+            jobPostingId,
+            resumeId,
+            question: question ? { id: randomUUID(), content: question } : null,
+          });
+          if (started) return { sessionId };
+        }
+        throw notFound('JobPosting');
+      },
+      { transaction: false },
+    );
   }
 
   /**

@@ -164,3 +164,58 @@ export async function writeCompletion(
     SELECT status::text AS status FROM interview_sessions WHERE id = ${sessionId}::uuid AND user_id = ${userId}::uuid`;
   return { completed: false, status: now[0]?.status ?? null };
 }
+
+export interface StartContext {
+  posting: AnswerContext['posting'] | null;
+  resume: AnswerContext['resume'] | null;
+}
+
+/** The viewer's posting and resume a session would start on, in one statement; null for either that is not theirs. */
+export async function readStartContext(tx: Tx, userId: string, jobPostingId: string, resumeId: string): Promise<StartContext> {
+  const rows = await tx.$queryRaw<
+    {
+      title: string | null;
+      company: string | null;
+      description: string | null;
+      skills: string[] | null;
+      resume_title: string | null;
+      resume_content: string | null;
+    }[]
+  >`/* start: read */
+    SELECT p.title, p.company, p.description, p.skills, r.title AS resume_title, r.content AS resume_content
+    FROM (SELECT 1) one
+    LEFT JOIN job_postings p ON p.id = ${jobPostingId}::uuid AND p.user_id = ${userId}::uuid
+    LEFT JOIN resumes r ON r.id = ${resumeId}::uuid AND r.user_id = ${userId}::uuid`;
+  const row = rows[0];
+  return {
+    posting:
+      row?.title != null && row.company !== null && row.description !== null && row.skills !== null
+        ? { title: row.title, company: row.company, description: row.description, skills: row.skills }
+        : null,
+    resume: row?.resume_title != null && row.resume_content !== null ? { title: row.resume_title, content: row.resume_content } : null,
+  };
+}
+
+/**
+ * Inserts the session and its first question, if the posting and the resume are still the
+ * viewer's. False when it inserted nothing.
+ */
+export async function writeStart(
+  tx: Tx,
+  w: { userId: string; sessionId: string; jobPostingId: string; resumeId: string; question: { id: string; content: string } | null },
+): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ started: number }[]>`/* start: write */
+    WITH s AS (
+      INSERT INTO interview_sessions (id, user_id, job_posting_id, resume_id)
+      SELECT ${w.sessionId}::uuid, p.user_id, p.id, r.id
+      FROM job_postings p JOIN resumes r ON r.id = ${w.resumeId}::uuid AND r.user_id = p.user_id
+      WHERE p.id = ${w.jobPostingId}::uuid AND p.user_id = ${w.userId}::uuid
+      RETURNING id
+    ), question AS (
+      INSERT INTO session_messages (id, session_id, seq, role, content)
+      SELECT ${w.question?.id ?? null}::uuid, s.id, 1, 'INTERVIEWER'::"MessageRole", ${w.question?.content ?? null}::text
+      FROM s WHERE ${w.question?.id ?? null}::uuid IS NOT NULL
+    )
+    SELECT count(*)::int AS started FROM s`;
+  return rows[0]?.started === 1;
+}

@@ -15,7 +15,7 @@ export const OPERATION_BUDGETS: Record<string, OperationBudget> = {
   CreateApiKey: { cost: 10, sql: 5 },
   CreateJobPosting: { cost: 10, sql: 1 },
   CreateResume: { cost: 10, sql: 1 },
-  CreateSession: { cost: 11, sql: 7 },
+  CreateSession: { cost: 11, sql: 3 },
   DeleteSession: { cost: 10, sql: 1 },
   JobPostings: { cost: 21, sql: 1 },
   Resumes: { cost: 21, sql: 1 },

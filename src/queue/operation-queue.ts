@@ -164,6 +164,14 @@ export class OperationQueue {
   }
 
   private async lockOwned(tx: Tx, job: ClaimedJob): Promise<boolean> {
+    // The session's row first, in the mode the result's foreign key takes anyway (KEY SHARE): a
+    // deleteSession holds that row while its cascade deletes this operation, so taking the
+    // operation's lock first and the session's at the INSERT deadlocked with it (seen in
+    // test/interviews/races.test.ts). In this order one waits for the other; a session deleted
+    // meanwhile has no row to lock, and the job is gone with it.
+    const session = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id::text FROM interview_sessions WHERE id = ${job.sessionId}::uuid FOR KEY SHARE`;
+    if (session.length === 0) return false;
     const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT id::text FROM operations
       WHERE id = ${job.id}::uuid AND status = 'RUNNING' AND locked_by = ${this.options.workerId} AND attempts = ${job.attempt}
