@@ -11,6 +11,9 @@
 // - the answer takes `seq` last + 1 with `ON CONFLICT (session_id, seq) DO NOTHING`: if any message
 //   was added since the read, that seq is taken, nothing is inserted, and the rest of the statement
 //   (operation, next question) hangs off the answer's RETURNING, so it inserts nothing either.
+// Times that order writes on one session (an answer's created_at, a completion's completed_at) are
+// clock_timestamp(), taken once the row lock is held, not now(): now() is when the statement began,
+// and a completion that began first but got the lock second would predate the answer it summarises.
 // Each statement starts with a comment naming it, which pg_stat_activity shows (its text is cut at
 // track_activity_query_size). A write that inserted nothing is re-run from the read, which then sees the other write and gives
 // its CONFLICT or NOT_FOUND (src/interviews/interviews.ts). The statement is atomic by itself; under
@@ -123,16 +126,17 @@ export async function writeAnswer(tx: Tx, w: AnswerWrite): Promise<boolean> {
       WHERE id = ${w.sessionId}::uuid AND user_id = ${w.userId}::uuid AND status = 'ACTIVE'
       FOR UPDATE
     ), answer AS (
-      INSERT INTO session_messages (id, session_id, seq, role, content)
-      SELECT ${w.answerId}::uuid, s.id, ${w.afterSeq}::int + 1, 'CANDIDATE'::"MessageRole", ${w.content}::text FROM s
+      INSERT INTO session_messages (id, session_id, seq, role, content, created_at)
+      SELECT ${w.answerId}::uuid, s.id, ${w.afterSeq}::int + 1, 'CANDIDATE'::"MessageRole", ${w.content}::text, clock_timestamp() FROM s
       ON CONFLICT (session_id, seq) DO NOTHING
       RETURNING id, session_id
     ), operation AS (
       INSERT INTO operations (id, session_id, message_id, kind)
       SELECT ${w.operationId}::uuid, answer.session_id, answer.id, 'ANSWER_FEEDBACK'::"OperationKind" FROM answer
     ), question AS (
-      INSERT INTO session_messages (id, session_id, seq, role, content)
-      SELECT ${w.next?.id ?? null}::uuid, answer.session_id, ${w.afterSeq}::int + 2, 'INTERVIEWER'::"MessageRole", ${w.next?.content ?? null}::text
+      INSERT INTO session_messages (id, session_id, seq, role, content, created_at)
+      SELECT ${w.next?.id ?? null}::uuid, answer.session_id, ${w.afterSeq}::int + 2, 'INTERVIEWER'::"MessageRole", ${w.next?.content ?? null}::text,
+        clock_timestamp()
       FROM answer WHERE ${w.next?.id ?? null}::uuid IS NOT NULL
     )
     SELECT count(*)::int AS answered FROM answer`;
@@ -151,7 +155,7 @@ export async function writeCompletion(
 ): Promise<{ completed: true } | { completed: false; status: 'ACTIVE' | 'COMPLETED' | null }> {
   const rows = await tx.$queryRaw<{ completed: number }[]>`/* completion: write */
     WITH s AS (
-      UPDATE interview_sessions SET status = 'COMPLETED', completed_at = now()
+      UPDATE interview_sessions SET status = 'COMPLETED', completed_at = clock_timestamp()
       WHERE id = ${sessionId}::uuid AND user_id = ${userId}::uuid AND status = 'ACTIVE'
       RETURNING id
     ), operation AS (
