@@ -54,7 +54,8 @@ export interface Derived {
   skipped: Record<string, string>;
 }
 
-class Skip extends Error {}
+/** Why a field is not derived (its operations fall back). */
+export class Skip extends Error {}
 
 export function deriveTypes(schema: GraphQLSchema, dataModel: DataModel, custom: Record<string, Record<string, CustomField>>): Derived {
   const types: Record<string, TypeMapping> = {};
@@ -275,7 +276,7 @@ function assertOnly(query: Record<string, unknown>, allowed: string[]): void {
 }
 
 /** Prisma's `orderBy` (an object or a list of one-key objects) as columns; nothing else. */
-function orderTerms(orderBy: unknown, model: string, models: Models): OrderTerm[] {
+export function orderTerms(orderBy: unknown, model: string, models: Models): OrderTerm[] {
   if (orderBy === undefined) throw new Skip('a list without an order');
   const terms = Array.isArray(orderBy) ? orderBy : [orderBy];
   return terms.flatMap((term: unknown) => {
@@ -294,7 +295,7 @@ function connectionNodeType(connection: GraphQLObjectType) {
 }
 
 /** Lookups in the data model; anything missing or unusual skips the field. */
-class Models {
+export class Models {
   constructor(private readonly dataModel: DataModel) {}
 
   has(model: string): boolean {

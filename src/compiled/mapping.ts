@@ -1,12 +1,11 @@
 // What the compiler knows of the schema: for each GraphQL object type it may compile, its table
-// and how each field reads from a row (derived from the schema's metadata by derive.ts), the few
-// computed fields it knows (declared here), and the root fields it answers (declared here: each
-// names the owner column that limits rows to the viewer's). Anything else is unsupported, and an
-// operation that selects it runs on graphql-js + Pothos (the reference executor). `checkMapping`
-// holds the declared parts to the built schema at start-up, so a schema change that breaks them
-// turns compilation off instead of answering differently.
+// and how each field reads from a row (derived from the schema's metadata by derive.ts), the root
+// fields it answers with the owner column that limits rows to the viewer's (derived from their
+// resolvers by derive-roots.ts), and the few computed fields it knows (declared here). Anything else
+// is unsupported, and an operation that selects it runs on graphql-js + Pothos (the reference
+// executor). `checkMapping` holds the declared parts to the built schema at start-up, so a schema
+// change that breaks them turns compilation off instead of answering differently.
 import { getNamedType, getNullableType, isListType, isNonNullType, type GraphQLSchema } from 'graphql';
-import { DATA_MODEL } from '../../prisma/generated/data-model.js';
 import { builder } from '../builder.js';
 
 /** How a column's value becomes the JSON that graphql-js would have serialised. */
@@ -66,7 +65,7 @@ export const CUSTOM_FIELDS: Record<string, Record<string, CustomField>> = {
   ApiKey: { revoked: { kind: 'present', field: 'revokedAt' } },
 };
 
-/** Root fields the compiler can answer. */
+/** Root fields the compiler can answer, as derive-roots.ts finds them in the resolvers. */
 export type RootField = RootConnection | RootNode | RootViewer;
 
 export interface RootConnection {
@@ -97,26 +96,6 @@ export interface RootViewer {
   type: string;
 }
 
-/** The viewer's rows of `type`, newest first (jobPostings, resumes, sessions). */
-const newestFirst = (type: string, filters: RootConnection['filters'] = {}): RootConnection => ({
-  kind: 'rootConnection',
-  type,
-  ownerColumn: 'user_id',
-  filters,
-  orderBy: [
-    { column: 'created_at', direction: 'DESC' },
-    { column: 'id', direction: 'DESC' },
-  ],
-});
-
-export const ROOT_FIELDS: Record<string, RootField> = {
-  session: { kind: 'rootNode', type: 'InterviewSession', ownerColumn: 'user_id', idArg: 'id' },
-  sessions: newestFirst('InterviewSession', { status: { column: 'status', pgType: '"SessionStatus"' } }),
-  jobPostings: newestFirst('JobPosting'),
-  resumes: newestFirst('Resume'),
-  viewer: { kind: 'rootViewer', type: 'User' },
-};
-
 /** Pothos' connection sizes (src/builder.ts), which the compiled pages follow. */
 export const CONNECTION = {
   defaultSize: builder.options.prisma.defaultConnectionSize ?? 20,
@@ -125,8 +104,7 @@ export const CONNECTION = {
 
 /**
  * Problems between the declared parts and the schema (empty when they agree): each custom field
- * must have the named type its SQL produces, each root field its type, and each root's declared
- * columns must exist. Any problem turns compilation off (the registry says why). A custom field
+ * must have the named type its SQL produces. Any problem turns compilation off (the registry says why). A custom field
  * whose names did not resolve is only unknown, like any field derive.ts could not derive.
  */
 export function checkMapping(schema: GraphQLSchema, types: Record<string, TypeMapping>): string[] {
@@ -161,26 +139,6 @@ export function checkMapping(schema: GraphQLSchema, types: Record<string, TypeMa
         problems.push(`${typeName}.${fieldName} is not a list`);
     }
   }
-  const query = schema.getQueryType()?.getFields() ?? {};
-  for (const [name, root] of Object.entries(ROOT_FIELDS)) {
-    if (!types[root.type]) problems.push(`${root.type} (Query.${name}) was not derived from the schema`);
-    const field = query[name];
-    const expected = root.kind === 'rootConnection' ? `Query${capitalise(name)}Connection` : root.type;
-    if (!field) problems.push(`Query.${name} does not exist`);
-    else if (getNamedType(field.type).name !== expected) {
-      problems.push(`Query.${name} is not the ${expected} it was`);
-    }
-    // The declared columns must still be columns of the type's table (prisma/schema.prisma).
-    const model = DATA_MODEL.models[root.type];
-    const columns = new Set(model?.fields.map((f) => f.column).filter((c) => c !== null));
-    const declared =
-      root.kind === 'rootConnection'
-        ? [root.ownerColumn, ...Object.values(root.filters).map((f) => f.column), ...root.orderBy.map((t) => t.column)]
-        : root.kind === 'rootNode'
-          ? [root.ownerColumn]
-          : [];
-    for (const column of declared) if (!columns.has(column)) problems.push(`Query.${name}: ${root.type} has no column ${column}`);
-  }
   return problems;
 }
 
@@ -211,5 +169,3 @@ function expectedNamedType(field: FieldMapping): string | null {
             : null;
   }
 }
-
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

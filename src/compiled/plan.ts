@@ -17,7 +17,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { parseId } from '../schema/ids.js';
-import { CONNECTION, ROOT_FIELDS, type RootField, type TypeMapping } from './mapping.js';
+import { CONNECTION, type RootField, type TypeMapping } from './mapping.js';
 import { Build, rootConnectionJson, rootNodeJson, rootViewerJson, type NestedPage } from './sql.js';
 import { Unsupported, operationOf, selectedFields, type SelectedField } from './selection.js';
 
@@ -77,12 +77,17 @@ export class CompiledPlan {
     private readonly fixedPages: ReadonlyMap<FieldNode, NestedPage>,
   ) {}
 
-  /** Compiles `source` over `types` (registry.ts); throws `Unsupported` (with the reason) for what it cannot answer. */
-  static compile(schema: GraphQLSchema, types: Readonly<Record<string, TypeMapping>>, source: string): CompiledPlan {
+  /** Compiles `source` over `types` and `roots` (registry.ts); throws `Unsupported` (with the reason) for what it cannot answer. */
+  static compile(
+    schema: GraphQLSchema,
+    types: Readonly<Record<string, TypeMapping>>,
+    rootFields: Readonly<Record<string, RootField>>,
+    source: string,
+  ): CompiledPlan {
     const operation = operationOf(parse(source));
     const queryType = schema.getQueryType()!;
     const roots = selectedFields(operation.selectionSet).map((selection): RootPart => {
-      const root = ROOT_FIELDS[selection.name];
+      const root = rootFields[selection.name];
       const definition = queryType.getFields()[selection.name];
       if (!root || !definition) throw new Unsupported(`Query.${selection.name}`);
       return { key: selection.key, root, definition, selection };

@@ -4,7 +4,8 @@
 import { parse, print, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { DATA_MODEL } from '../../prisma/generated/data-model.js';
 import { deriveTypes } from './derive.js';
-import { checkMapping, CUSTOM_FIELDS, type TypeMapping } from './mapping.js';
+import { deriveRoots } from './derive-roots.js';
+import { checkMapping, CUSTOM_FIELDS, type RootField, type TypeMapping } from './mapping.js';
 import { CompiledPlan } from './plan.js';
 import { Unsupported } from './selection.js';
 
@@ -23,11 +24,15 @@ export class PlanRegistry {
   readonly report: PlanReport = { compiled: [], fallback: {}, unknownFields: {} };
   /** The compiler's table of types, derived from the schema (derive.ts). */
   readonly types: Readonly<Record<string, TypeMapping>>;
+  /** The root fields it answers, derived from their resolvers (derive-roots.ts). */
+  readonly roots: Readonly<Record<string, RootField>>;
 
   constructor(schema: GraphQLSchema, documents: Iterable<string>) {
     const derived = deriveTypes(schema, DATA_MODEL, CUSTOM_FIELDS);
+    const roots = deriveRoots(schema, DATA_MODEL);
     this.types = derived.types;
-    this.report.unknownFields = derived.skipped;
+    this.roots = roots.roots;
+    this.report.unknownFields = { ...roots.skipped, ...derived.skipped };
     const problems = checkMapping(schema, derived.types);
     for (const source of documents) {
       let name: string;
@@ -38,7 +43,7 @@ export class PlanRegistry {
           this.report.fallback[name] = `the compiler's mapping no longer matches the schema: ${problems.join('; ')}`;
           continue;
         }
-        const plan = CompiledPlan.compile(schema, this.types, source);
+        const plan = CompiledPlan.compile(schema, this.types, this.roots, source);
         this.byPrinted.set(print(document), plan);
         this.report.compiled.push(name);
       } catch (error) {

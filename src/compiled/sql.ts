@@ -208,6 +208,8 @@ export interface RootParams {
  * wherever that row is, then the first skipped (OFFSET 1).
  */
 export function rootConnectionJson(build: Build, root: RootConnection, params: RootParams, selection: SelectedField[]): string {
+  // The count behind a root totalCount is the resolver's own callback, which derive-roots.ts cannot see.
+  if (selection.some((field) => field.name === 'totalCount')) throw new Unsupported('a root totalCount');
   const table = build.types[root.type]!.table;
   const scope = (a: string) => {
     const terms = [`${a}.${root.ownerColumn} = ${params.viewer}`];

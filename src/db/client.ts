@@ -215,7 +215,9 @@ export function directPool(): { pool: pg.Pool; statementName(sql: string): strin
  * everything outside that scope get the primary.
  */
 export function db(): Db {
-  if (!current) throw new Error('database not opened: call useDatabase() at start-up');
+  // The routed client first: src/compiled/derive-roots.ts routes to a recorder, with or without a database.
   const replica = routedClient() as Db | undefined;
-  return replica !== undefined && !inBackground() ? replica : current;
+  if (replica !== undefined && !inBackground()) return replica;
+  if (!current) throw new Error('database not opened: call useDatabase() at start-up');
+  return current;
 }

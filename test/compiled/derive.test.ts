@@ -9,16 +9,20 @@ import type PrismaTypes from '../../prisma/generated/pothos-types.js';
 import { getDatamodel } from '../../prisma/generated/pothos-types.js';
 import { DATA_MODEL } from '../../prisma/generated/data-model.js';
 import { deriveTypes } from '../../src/compiled/derive.js';
+import { deriveRoots } from '../../src/compiled/derive-roots.js';
+import { db } from '../../src/db/client.js';
 import { CUSTOM_FIELDS } from '../../src/compiled/mapping.js';
 import { PlanRegistry } from '../../src/compiled/registry.js';
 import { loadManifest } from '../../src/policy/persisted.js';
+import { parseId } from '../../src/schema/ids.js';
 import { schema } from '../../src/schema/index.js';
 
 describe("Cadence's schema", () => {
   const registry = new PlanRegistry(schema, loadManifest().values());
 
   it('derives every field of every Prisma type, so no operation falls back for an unknown field', () => {
-    expect(registry.report.unknownFields).toEqual({});
+    // Only the Relay interface fields are left to graphql-js.
+    expect(registry.report.unknownFields).toEqual({ 'Query.node': 'not an object type', 'Query.nodes': 'not an object type' });
     expect(Object.keys(registry.types).sort()).toEqual(
       ['ApiKey', 'Feedback', 'InterviewSession', 'JobPosting', 'Operation', 'Resume', 'SessionMessage', 'User'].sort(),
     );
@@ -62,10 +66,33 @@ describe("Cadence's schema", () => {
     expect(registry.types.JobPosting!.fields.description).toMatchObject({ kind: 'column', column: 'description' });
     expect(registry.types.JobPosting!.fields.title).toMatchObject({ kind: 'column', column: 'title' });
   });
+
+  it("derives the root fields, their owner column, filters and order from the resolvers' own Prisma calls", () => {
+    const newestFirst = [
+      { column: 'created_at', direction: 'DESC' },
+      { column: 'id', direction: 'DESC' },
+    ];
+    // The table this replaced was written by hand; it is the same, plus jobPosting and resume.
+    expect(registry.roots).toEqual({
+      sessions: {
+        kind: 'rootConnection',
+        type: 'InterviewSession',
+        ownerColumn: 'user_id',
+        filters: { status: { column: 'status', pgType: '"SessionStatus"' } },
+        orderBy: newestFirst,
+      },
+      session: { kind: 'rootNode', type: 'InterviewSession', ownerColumn: 'user_id', idArg: 'id' },
+      jobPostings: { kind: 'rootConnection', type: 'JobPosting', ownerColumn: 'user_id', filters: {}, orderBy: newestFirst },
+      jobPosting: { kind: 'rootNode', type: 'JobPosting', ownerColumn: 'user_id', idArg: 'id' },
+      resumes: { kind: 'rootConnection', type: 'Resume', ownerColumn: 'user_id', filters: {}, orderBy: newestFirst },
+      resume: { kind: 'rootNode', type: 'Resume', ownerColumn: 'user_id', idArg: 'id' },
+      viewer: { kind: 'rootViewer', type: 'User' },
+    });
+  });
 });
 
 describe('a schema the derivation must not guess about', () => {
-  const builder = new SchemaBuilder<{ PrismaTypes: PrismaTypes; DefaultFieldNullability: false }>({
+  const builder = new SchemaBuilder<{ PrismaTypes: PrismaTypes; DefaultFieldNullability: false; Context: { viewer: { userId: string } } }>({
     plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
     scopeAuth: { authScopes: () => ({}) },
     defaultFieldNullability: false,
@@ -98,9 +125,114 @@ describe('a schema the derivation must not guess about', () => {
       activeCount: t.relationCount('sessions', { where: { status: 'ACTIVE' } }),
     }),
   });
-  builder.queryType({ fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }) });
+  builder.prismaObject('User', { fields: (t) => ({ name: t.exposeString('name') }) });
+  const newest = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
+  builder.queryType({
+    fields: (t) => ({
+      ok: t.boolean({ resolve: () => true }),
+      postings: t.prismaConnection({
+        type: 'JobPosting',
+        cursor: 'id',
+        resolve: (query, _root, _args, ctx) =>
+          db().jobPosting.findMany({ ...query, where: { userId: ctx.viewer.userId }, orderBy: newest }),
+      }),
+      everybodysPostings: t.prismaConnection({
+        type: 'JobPosting',
+        cursor: 'id',
+        resolve: (query) => db().jobPosting.findMany({ ...query, orderBy: newest }),
+      }),
+      activeSessions: t.prismaConnection({
+        type: 'InterviewSession',
+        cursor: 'id',
+        resolve: (query, _root, _args, ctx) =>
+          db().interviewSession.findMany({ ...query, where: { userId: ctx.viewer.userId, status: 'ACTIVE' }, orderBy: newest }),
+      }),
+      postingsByTitle: t.prismaConnection({
+        type: 'JobPosting',
+        cursor: 'id',
+        resolve: (query, _root, _args, ctx) =>
+          db().jobPosting.findMany({ ...query, where: { userId: ctx.viewer.userId }, orderBy: { title: 'asc' } }),
+      }),
+      sessionsByState: t.prismaConnection({
+        type: 'InterviewSession',
+        cursor: 'id',
+        args: { state: t.arg({ type: Status, required: false }) },
+        resolve: (query, _root, args, ctx) =>
+          db().interviewSession.findMany({
+            ...query,
+            where: { userId: ctx.viewer.userId, ...(args.state ? { status: args.state } : {}) },
+            orderBy: newest,
+          }),
+      }),
+      mySession: t.prismaField({
+        type: 'InterviewSession',
+        nullable: true,
+        args: { id: t.arg.id() },
+        resolve: (query, _root, args, ctx) =>
+          db().interviewSession.findFirst({ ...query, where: { id: String(args.id).length ? 'x' : 'x', userId: ctx.viewer.userId } }),
+      }),
+      anySession: t.prismaField({
+        type: 'InterviewSession',
+        nullable: true,
+        args: { id: t.arg.id() },
+        resolve: (query, _root, args) =>
+          db().interviewSession.findUnique({ ...query, where: { id: parseId(String(args.id), 'InterviewSession') } }),
+      }),
+      ownSession: t.prismaField({
+        type: 'InterviewSession',
+        nullable: true,
+        args: { id: t.arg.id() },
+        resolve: (query, _root, args, ctx) =>
+          db().interviewSession.findFirst({
+            ...query,
+            where: { id: parseId(String(args.id), 'InterviewSession'), userId: ctx.viewer.userId },
+          }),
+      }),
+      me: t.prismaField({
+        type: 'User',
+        resolve: (query, _root, _args, ctx) => db().user.findUniqueOrThrow({ ...query, where: { id: ctx.viewer.userId } }),
+      }),
+      twoLookups: t.prismaField({
+        type: 'User',
+        resolve: (query, _root, _args, ctx) => {
+          void db().apiKey.findMany({ where: { userId: ctx.viewer.userId } });
+          return db().user.findUniqueOrThrow({ ...query, where: { id: ctx.viewer.userId } });
+        },
+      }),
+    }),
+  });
   const odd = builder.toSchema();
   const { types, skipped } = deriveTypes(odd, DATA_MODEL, CUSTOM_FIELDS);
+  const roots = deriveRoots(odd, DATA_MODEL);
+
+  it("derives the roots that are plainly the viewer's rows, and only those", () => {
+    expect(roots.roots).toEqual({
+      postings: {
+        kind: 'rootConnection',
+        type: 'JobPosting',
+        ownerColumn: 'user_id',
+        filters: {},
+        orderBy: [
+          { column: 'created_at', direction: 'DESC' },
+          { column: 'id', direction: 'DESC' },
+        ],
+      },
+      ownSession: { kind: 'rootNode', type: 'InterviewSession', ownerColumn: 'user_id', idArg: 'id' },
+      me: { kind: 'rootViewer', type: 'User' },
+    });
+    expect(roots.skipped).toEqual({
+      'Query.ok': 'not an object type',
+      'Query.node': 'not an object type',
+      'Query.nodes': 'not an object type',
+      'Query.everybodysPostings': "its where (empty) is not the viewer's rows alone",
+      'Query.activeSessions': "its where (userId, status) is not the viewer's rows alone",
+      'Query.postingsByTitle': 'an order that does not end with the primary key',
+      'Query.sessionsByState': 'the enum of state',
+      'Query.mySession': 'it does not look the row up by the id argument',
+      'Query.anySession': "its where (id) is not the viewer's rows alone",
+      'Query.twoLookups': 'its resolver made 2 database calls at once, not one',
+    });
+  });
 
   it('keeps plain columns, whichever way they are written', () => {
     expect(types.JobPosting!.fields.title).toEqual({ kind: 'column', column: 'title', codec: 'string', nullable: false });
