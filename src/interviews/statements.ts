@@ -18,6 +18,7 @@
 // track_activity_query_size). A write that inserted nothing is re-run from the read, which then sees the other write and gives
 // its CONFLICT or NOT_FOUND (src/interviews/interviews.ts). The statement is atomic by itself; under
 // an Idempotency-Key it runs inside the transaction that records the outcome (src/idempotency/write.ts).
+import { Prisma } from '../../prisma/generated/client/client.js';
 import type { Tx } from '../idempotency/write.js';
 
 export interface AnswerContext {
@@ -59,34 +60,26 @@ export async function readAnswerContext(
   userId: string,
   target: { questionId: string } | { sessionId: string },
 ): Promise<AnswerContext | null> {
-  // Two texts rather than one with an OR, so each is a plain primary-key lookup.
-  const rows =
+  // Two sources rather than one with an OR, so each text is a plain primary-key lookup.
+  const source =
     'questionId' in target
-      ? await tx.$queryRaw<AnswerContextRow[]>`
-          SELECT s.id::text AS session_id, s.status::text AS status, p.title, p.company, p.description, p.skills,
-            r.title AS resume_title, r.content AS resume_content,
-            (SELECT count(*)::int FROM session_messages m WHERE m.session_id = s.id AND m.role = 'INTERVIEWER') AS asked,
-            last.id::text AS last_id, last.seq AS last_seq, last.role::text AS last_role,
-            prev.role::text AS prev_role, prev.content AS prev_content
-          FROM session_messages q
-          JOIN interview_sessions s ON s.id = q.session_id AND s.user_id = ${userId}::uuid
-          JOIN job_postings p ON p.id = s.job_posting_id
-          JOIN resumes r ON r.id = s.resume_id
-          LEFT JOIN LATERAL (SELECT id, seq, role FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC LIMIT 1) last ON true
-          LEFT JOIN LATERAL (SELECT role, content FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC OFFSET 1 LIMIT 1) prev ON true
-          WHERE q.id = ${target.questionId}::uuid AND q.role = 'INTERVIEWER'`
-      : await tx.$queryRaw<AnswerContextRow[]>`
-          SELECT s.id::text AS session_id, s.status::text AS status, p.title, p.company, p.description, p.skills,
-            r.title AS resume_title, r.content AS resume_content,
-            (SELECT count(*)::int FROM session_messages m WHERE m.session_id = s.id AND m.role = 'INTERVIEWER') AS asked,
-            last.id::text AS last_id, last.seq AS last_seq, last.role::text AS last_role,
-            prev.role::text AS prev_role, prev.content AS prev_content
-          FROM interview_sessions s
-          JOIN job_postings p ON p.id = s.job_posting_id
-          JOIN resumes r ON r.id = s.resume_id
-          LEFT JOIN LATERAL (SELECT id, seq, role FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC LIMIT 1) last ON true
-          LEFT JOIN LATERAL (SELECT role, content FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC OFFSET 1 LIMIT 1) prev ON true
-          WHERE s.id = ${target.sessionId}::uuid AND s.user_id = ${userId}::uuid`;
+      ? Prisma.sql`session_messages q JOIN interview_sessions s ON s.id = q.session_id AND s.user_id = ${userId}::uuid
+          AND q.id = ${target.questionId}::uuid AND q.role = 'INTERVIEWER'`
+      : Prisma.sql`interview_sessions s`;
+  const sessionFilter =
+    'questionId' in target ? Prisma.empty : Prisma.sql`WHERE s.id = ${target.sessionId}::uuid AND s.user_id = ${userId}::uuid`;
+  const rows = await tx.$queryRaw<AnswerContextRow[]>`/* answer: read */
+    SELECT s.id::text AS session_id, s.status::text AS status, p.title, p.company, p.description, p.skills,
+      r.title AS resume_title, r.content AS resume_content,
+      (SELECT count(*)::int FROM session_messages m WHERE m.session_id = s.id AND m.role = 'INTERVIEWER') AS asked,
+      last.id::text AS last_id, last.seq AS last_seq, last.role::text AS last_role,
+      prev.role::text AS prev_role, prev.content AS prev_content
+    FROM ${source}
+    JOIN job_postings p ON p.id = s.job_posting_id
+    JOIN resumes r ON r.id = s.resume_id
+    LEFT JOIN LATERAL (SELECT id, seq, role FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC LIMIT 1) last ON true
+    LEFT JOIN LATERAL (SELECT role, content FROM session_messages m WHERE m.session_id = s.id ORDER BY seq DESC OFFSET 1 LIMIT 1) prev ON true
+    ${sessionFilter}`;
   const row = rows[0];
   if (!row) return null;
   return {
