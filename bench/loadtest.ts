@@ -71,7 +71,8 @@ Options:
                       (default 1x)
   --workers LIST      server processes (WEB_CONCURRENCY): 1, or 1,2 for one run per count on each
                       data set, compared (p95 per operation, knee over the first count's);
-                      default $WEB_CONCURRENCY or 1
+                      default $WEB_CONCURRENCY or 1. More than one runs with Redis
+                      ($REDIS_URL, default redis://127.0.0.1:6379), which Cadence requires for it
   --seed-only         seed (or check) the --data databases and exit
   --users N           virtual users (default 100)
   --url URL           an already running server's /graphql endpoint (default: start one)
@@ -528,7 +529,12 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
       );
     }
     // The abuse guard slows a client down after refused requests; one refused answer must not turn into a tarpit here.
-    server = await startServer('cadence', { databaseUrl, env: { ABUSE_MAX_REJECTIONS: '0', WEB_CONCURRENCY: String(workers ?? 1) } });
+    // More than one worker needs Redis (the workers share cache invalidations and events through it).
+    const redis: Record<string, string> = (workers ?? 1) > 1 ? { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } : {};
+    server = await startServer('cadence', {
+      databaseUrl,
+      env: { ABUSE_MAX_REJECTIONS: '0', WEB_CONCURRENCY: String(workers ?? 1), ...redis },
+    });
     monitor = await PgMonitor.open(databaseUrl);
     log(`cadence: pid ${server.pid} on ${server.url} (${data.scale} data, ${workers ?? 1} worker${workers === 1 ? '' : 's'})`);
   }

@@ -214,8 +214,9 @@ function finish(env: z.infer<typeof schema>) {
     /** ADMIN_TOKEN, or the deprecated METRICS_TOKEN. */
     adminToken: env.ADMIN_TOKEN ?? env.METRICS_TOKEN,
     production: env.NODE_ENV === 'production',
-    // Embedded PGlite is one process's database: never more than one worker on it.
-    webConcurrency: env.WEB_CONCURRENCY ?? (production && !embedded ? availableParallelism() : 1),
+    // Embedded PGlite is one process's database: never more than one worker on it. Workers share
+    // cache invalidations, subscription events and rate limits only through Redis: without it, one.
+    webConcurrency: env.WEB_CONCURRENCY ?? (production && !embedded && env.REDIS_URL !== undefined ? availableParallelism() : 1),
   };
 }
 
@@ -252,6 +253,11 @@ function lifecycleProblems(env: z.infer<typeof schema>): string[] {
   }
   if ((env.WEB_CONCURRENCY ?? 1) > 1 && env.DATABASE_URL === undefined) {
     problems.push('WEB_CONCURRENCY: more than one worker needs DATABASE_URL (embedded PGlite serves one process)');
+  }
+  if ((env.WEB_CONCURRENCY ?? 1) > 1 && env.REDIS_URL === undefined) {
+    problems.push(
+      "WEB_CONCURRENCY: more than one worker needs REDIS_URL: workers share the response cache's invalidations, subscription events and rate limits only through Redis (without it a user's write stays invisible to the other workers' cached answers for up to RESPONSE_CACHE_TTL_MS)",
+    );
   }
   if (env.DB_POOL_TOTAL !== undefined && env.WEB_CONCURRENCY !== undefined && env.DB_POOL_TOTAL < env.WEB_CONCURRENCY) {
     problems.push(`DB_POOL_TOTAL: must be at least WEB_CONCURRENCY (${env.WEB_CONCURRENCY}), one connection per worker`);

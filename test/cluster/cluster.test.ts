@@ -1,6 +1,8 @@
 // WEB_CONCURRENCY=2 as real processes on a scratch PostgreSQL database: both workers answer on the
 // one port, the primary's METRICS_PORT aggregates them, a SIGKILLed worker is replaced while requests
-// keep succeeding, and SIGTERM to the primary drains every worker and exits 0.
+// keep succeeding, and SIGTERM to the primary drains every worker and exits 0. A user's write is seen
+// by the next reads on both workers (their response caches hear of it through Redis, which more
+// than one worker requires).
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-db.js';
@@ -15,6 +17,33 @@ function get(port: number, path: string, body?: string): Promise<{ status: numbe
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, worker: res.headers['x-cadence-worker'] as string | undefined, body }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A GraphQL request with the key, on its own connection (so either worker may answer). */
+async function gql(port: number, key: string | null, query: string, variables: Record<string, unknown> = {}) {
+  return new Promise<{ worker: string; cache: string; data: Record<string, unknown> }>((resolve, reject) => {
+    const body = JSON.stringify({ query, variables });
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+    if (key) headers.authorization = `Bearer ${key}`;
+    const req = request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const parsed = JSON.parse(text) as { data?: Record<string, unknown>; errors?: unknown };
+        if (!parsed.data || parsed.errors) return reject(new Error(text));
+        const timing = String(res.headers['server-timing'] ?? '');
+        resolve({
+          worker: String(res.headers['x-cadence-worker']),
+          cache: /cache;desc=(\w+)/.exec(timing)?.[1] ?? 'none',
+          data: parsed.data,
+        });
+      });
     });
     req.on('error', reject);
     req.end(body);
@@ -43,6 +72,7 @@ describe('WEB_CONCURRENCY=2', () => {
     const metricsPort = await freePort();
     const run = runCadence({
       DATABASE_URL: db.url,
+      REDIS_URL,
       WEB_CONCURRENCY: '2',
       DB_POOL_TOTAL: '6',
       QUEUE_DB_POOL_SIZE: '1',
@@ -116,6 +146,51 @@ describe('WEB_CONCURRENCY=2', () => {
       expect(workerPids.filter(alive)).toEqual([]);
     } finally {
       if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it("shows a user's write on every worker: the workers share the cache's invalidations through Redis", async () => {
+    const run = runCadence({ DATABASE_URL: db.url, REDIS_URL, WEB_CONCURRENCY: '2', DB_POOL_TOTAL: '6', QUEUE_DB_POOL_SIZE: '1' });
+    try {
+      const listening = (line: LogLine) => line.msg === 'Cadence is listening';
+      await run.waitForLine((line) => run.lines.filter(listening).length >= 2 && listening(line));
+      const port = Number(run.lines.find(listening)!.port);
+      const signUp = await gql(port, null, 'mutation($i: SignUpInput!) { signUp(input: $i) { key } }', {
+        i: { email: `cluster-${Date.now()}@example.test`, name: 'Cluster' },
+      });
+      const key = (signUp.data.signUp as { key: string }).key;
+      const postings = '{ jobPostings(first: 5) { edges { node { title } } } }';
+      const titles = (data: Record<string, unknown>) =>
+        (data.jobPostings as { edges: { node: { title: string } }[] }).edges.map((e) => e.node.title);
+      // Both workers answer the list once and then from their caches.
+      const hits = new Set<string>();
+      for (let i = 0; i < 60 && hits.size < 2; i++) {
+        const read = await gql(port, key, postings);
+        expect(titles(read.data)).toEqual([]);
+        if (read.cache === 'hit') hits.add(read.worker);
+      }
+      expect(hits.size).toBe(2);
+
+      const write = await gql(port, key, 'mutation($i: CreateJobPostingInput!) { createJobPosting(input: $i) { id } }', {
+        i: { title: 'Written on one worker', company: 'C', description: 'D', skills: ['sql'] },
+      });
+      // The other worker drops its copy when Redis relays the invalidation (milliseconds), never
+      // serving it for the cache's 10 s: each worker's reads are fresh within a second.
+      const freshAt = new Map<string, number>();
+      const start = Date.now();
+      while (freshAt.size < 2 && Date.now() - start < 5_000) {
+        const read = await gql(port, key, postings);
+        if (titles(read.data).includes('Written on one worker')) {
+          if (!freshAt.has(read.worker)) freshAt.set(read.worker, Date.now() - start);
+        } else {
+          expect(read.worker, 'only the worker that did not take the write may lag').not.toBe(write.worker);
+        }
+      }
+      expect(freshAt.size).toBe(2);
+      for (const ms of freshAt.values()) expect(ms).toBeLessThan(1_000);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
     }
   }, 60_000);
 });

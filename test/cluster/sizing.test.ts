@@ -1,4 +1,5 @@
 // The pool formula of docs/scaling.md and the replacement back-off, as plain functions.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { clusterConnections, workerPoolSize } from '../../src/http/cluster/pool-sizing.js';
@@ -15,14 +16,20 @@ describe('pool sizing', () => {
     expect(clusterConnections({ ...settings, QUEUE_IN_SERVER: false, DB_POOL_TOTAL: 50 }, 4)).toBe(48);
   });
 
-  it('defaults to the cores in production and 1 in development; refuses what cannot work', () => {
+  it('defaults to the cores in production with Redis and 1 otherwise; refuses what cannot work', () => {
     const db = 'postgres://localhost/x';
+    const redis = 'redis://localhost:6379';
     expect(loadConfig({ DATABASE_URL: db }).webConcurrency).toBe(1);
-    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: db }).webConcurrency).toBeGreaterThanOrEqual(1);
-    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: db, WEB_CONCURRENCY: '3' }).webConcurrency).toBe(3);
-    expect(() => loadConfig({ WEB_CONCURRENCY: '2' })).toThrow(/WEB_CONCURRENCY: more than one worker needs DATABASE_URL/);
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: db, REDIS_URL: redis }).webConcurrency).toBe(availableParallelism());
+    // Without Redis the workers could not tell each other of a write: one process.
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: db }).webConcurrency).toBe(1);
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: db, REDIS_URL: redis, WEB_CONCURRENCY: '3' }).webConcurrency).toBe(3);
+    expect(() => loadConfig({ DATABASE_URL: db, WEB_CONCURRENCY: '2' })).toThrow(/WEB_CONCURRENCY: more than one worker needs REDIS_URL/);
+    expect(() => loadConfig({ WEB_CONCURRENCY: '2', REDIS_URL: redis })).toThrow(
+      /WEB_CONCURRENCY: more than one worker needs DATABASE_URL/,
+    );
     expect(() => loadConfig({ DATABASE_URL: db, WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY/);
-    expect(() => loadConfig({ DATABASE_URL: db, WEB_CONCURRENCY: '4', DB_POOL_TOTAL: '3' })).toThrow(
+    expect(() => loadConfig({ DATABASE_URL: db, REDIS_URL: redis, WEB_CONCURRENCY: '4', DB_POOL_TOTAL: '3' })).toThrow(
       /DB_POOL_TOTAL: must be at least WEB_CONCURRENCY/,
     );
   });
