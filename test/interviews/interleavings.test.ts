@@ -98,6 +98,11 @@ async function rowsOf(sessionId: string) {
   return { messages: messages.rows, operations: operations.rows };
 }
 
+/** The competing writes, made on the second connection inside its locking transaction. */
+const completeFromOutside = (c: pg.Client, sessionId: string) =>
+  c.query(`UPDATE interview_sessions SET status = 'COMPLETED', completed_at = now() WHERE id = $1`, [sessionId]);
+const deleteFromOutside = (c: pg.Client, sessionId: string) => c.query('DELETE FROM interview_sessions WHERE id = $1', [sessionId]);
+
 const codeOf = (r: GqlResponse) => r.body.errors?.[0]?.extensions?.code ?? 'OK';
 
 describe.each([
@@ -143,9 +148,7 @@ describe.each([
 
   it('is CONFLICT, and writes nothing, when the session was completed while it waited', async () => {
     const s = await openSession();
-    const response = await interleave(s.id, '/* answer: write */', submit(s.questionId), (c) =>
-      c.query(`UPDATE interview_sessions SET status = 'COMPLETED', completed_at = now() WHERE id = $1`, [s.id]),
-    );
+    const response = await interleave(s.id, '/* answer: write */', submit(s.questionId), (c) => completeFromOutside(c, s.id));
     expect(codeOf(response)).toBe('CONFLICT');
     expect(response.body.errors?.[0]?.message).toBe('This session is completed; it takes no more answers');
     const { messages } = await rowsOf(s.id);
@@ -155,9 +158,7 @@ describe.each([
 
   it('is NOT_FOUND when the session was deleted while it waited', async () => {
     const s = await openSession();
-    const response = await interleave(s.id, '/* answer: write */', submit(s.questionId), (c) =>
-      c.query('DELETE FROM interview_sessions WHERE id = $1', [s.id]),
-    );
+    const response = await interleave(s.id, '/* answer: write */', submit(s.questionId), (c) => deleteFromOutside(c, s.id));
     expect(codeOf(response)).toBe('NOT_FOUND');
     expect(await rowsOf(s.id)).toEqual({ messages: [], operations: [] });
   });
@@ -174,9 +175,7 @@ describe.each([
 
   it('is CONFLICT, with one completion, when the session was completed while it waited', async () => {
     const s = await openSession();
-    const response = await interleave(s.id, '/* completion: write */', complete(s.globalId), (c) =>
-      c.query(`UPDATE interview_sessions SET status = 'COMPLETED', completed_at = now() WHERE id = $1`, [s.id]),
-    );
+    const response = await interleave(s.id, '/* completion: write */', complete(s.globalId), (c) => completeFromOutside(c, s.id));
     expect(codeOf(response)).toBe('CONFLICT');
     expect(response.body.errors?.[0]?.message).toBe('This session is completed already');
     const { operations } = await rowsOf(s.id);
@@ -186,9 +185,7 @@ describe.each([
 
   it('is NOT_FOUND when the session was deleted before the completion could apply', async () => {
     const s = await openSession();
-    const response = await interleave(s.id, '/* completion: write */', complete(s.globalId), (c) =>
-      c.query('DELETE FROM interview_sessions WHERE id = $1', [s.id]),
-    );
+    const response = await interleave(s.id, '/* completion: write */', complete(s.globalId), (c) => deleteFromOutside(c, s.id));
     expect(codeOf(response)).toBe('NOT_FOUND');
     expect(await rowsOf(s.id)).toEqual({ messages: [], operations: [] });
   });
