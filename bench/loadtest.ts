@@ -94,6 +94,9 @@ Options:
   --quiet-wait S      first wait up to S seconds for other work on the machine to stop (default
                       60; 0: don't wait); other processes' CPU and the load average are reported
   --out DIR           where to write results (default bench/results)
+  --server-node-args S  node flags for the server the load test starts, e.g. to profile it:
+                      --server-node-args="--cpu-prof --cpu-prof-dir=bench/.data/profiles"
+                      (then npm run bench:profile -- FILE.cpuprofile)
   -h, --help          this help
 
 Exit status: 0 when the run completed (whatever the numbers), 1 on an error, 2 on a usage error,
@@ -157,6 +160,8 @@ interface Config {
   seedOnly: boolean;
   quietWaitS: number;
   out: string;
+  /** Node flags for the server the load test starts (profiling). */
+  serverNodeArgs: string[];
 }
 
 interface OperationRow {
@@ -234,6 +239,7 @@ function parseConfig(): Config | null {
           keep: { type: 'boolean' },
           'full-pages': { type: 'boolean' },
           out: { type: 'string' },
+          'server-node-args': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
         strict: true,
@@ -281,6 +287,7 @@ function parseConfig(): Config | null {
   const workers = workerCounts(values.workers ?? process.env.WEB_CONCURRENCY ?? '1');
   if (url && values.workers) throw new UsageError('--workers starts servers; with --url the server is yours');
   if (url && values['full-pages']) throw new UsageError('--full-pages writes to the bench database; with --url the database is yours');
+  if (url && values['server-node-args']) throw new UsageError('--server-node-args starts the server with these flags; with --url the server is yours');
   return {
     durationS: values.duration === undefined ? (stepMode ? 20 : 60) : durationSeconds(values.duration),
     warmupS: positiveNumber('warmup', values.warmup, 5, { min: 0 }),
@@ -303,6 +310,7 @@ function parseConfig(): Config | null {
     seedOnly: values['seed-only'] ?? false,
     quietWaitS: positiveNumber('quiet-wait', values['quiet-wait'], 60, { min: 0 }),
     out: path.resolve(values.out ?? RESULTS_DIR),
+    serverNodeArgs: (values['server-node-args'] ?? '').split(/\s+/).filter(Boolean),
   };
 }
 
@@ -534,6 +542,7 @@ async function runOnData(cfg: Config, data: DataSet, workers: number | null, isI
     server = await startServer('cadence', {
       databaseUrl,
       env: { ABUSE_MAX_REJECTIONS: '0', WEB_CONCURRENCY: String(workers ?? 1), ...redis },
+      nodeArgs: cfg.serverNodeArgs,
     });
     monitor = await PgMonitor.open(databaseUrl);
     log(`cadence: pid ${server.pid} on ${server.url} (${data.scale} data, ${workers ?? 1} worker${workers === 1 ? '' : 's'})`);

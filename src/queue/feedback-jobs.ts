@@ -4,7 +4,7 @@
 import type { AnswerFeedback } from '../coach/types.js';
 import type { AnswerInput, SessionInput } from '../coach/providers/types.js';
 import type { Db } from '../db/client.js';
-import type { ClaimedJob, Tx } from './operation-queue.js';
+import type { ClaimedJob } from './operation-queue.js';
 
 const postingSelect = { title: true, company: true, description: true, skills: true } as const;
 
@@ -12,25 +12,42 @@ export type JobInput =
   | { kind: 'answer'; userId: string; sessionId: string; messageId: string; input: AnswerInput }
   | { kind: 'session'; userId: string; sessionId: string; input: SessionInput };
 
-/** The generation's input, or null when what it was about is gone (the session was deleted). */
+interface AnswerInputRow {
+  content: string;
+  session_id: string;
+  user_id: string;
+  title: string;
+  company: string;
+  description: string;
+  skills: string[];
+  question: string | null;
+}
+
+/**
+ * The generation's input, or null when what it was about is gone (the session was deleted).
+ * An answer's is one statement (it runs for every answer: as Prisma queries it was three
+ * round trips and most of the worker's CPU, docs/queue.md); a session's summary, once per
+ * interview, keeps Prisma's query.
+ */
 export async function loadJobInput(db: Db, job: ClaimedJob): Promise<JobInput | null> {
   if (job.kind === 'ANSWER_FEEDBACK') {
     if (!job.messageId) return null;
-    const answer = await db.sessionMessage.findUnique({
-      where: { id: job.messageId },
-      select: { content: true, seq: true, sessionId: true, session: { select: { userId: true, jobPosting: { select: postingSelect } } } },
-    });
+    const [answer] = await db.$queryRaw<AnswerInputRow[]>`/* job: read answer */
+      SELECT a.content, a.session_id::text AS session_id, s.user_id::text AS user_id,
+        p.title, p.company, p.description, p.skills, q.content AS question
+      FROM session_messages a
+      JOIN interview_sessions s ON s.id = a.session_id
+      JOIN job_postings p ON p.id = s.job_posting_id
+      LEFT JOIN session_messages q ON q.session_id = a.session_id AND q.seq = a.seq - 1
+      WHERE a.id = ${job.messageId}::uuid`;
     if (!answer) return null;
-    const question = await db.sessionMessage.findUnique({
-      where: { sessionId_seq: { sessionId: answer.sessionId, seq: answer.seq - 1 } },
-      select: { content: true },
-    });
+    const { title, company, description, skills } = answer;
     return {
       kind: 'answer',
-      userId: answer.session.userId,
-      sessionId: answer.sessionId,
+      userId: answer.user_id,
+      sessionId: answer.session_id,
       messageId: job.messageId,
-      input: { jobPosting: answer.session.jobPosting, question: question?.content ?? '', answer: answer.content },
+      input: { jobPosting: { title, company, description, skills }, question: answer.question ?? '', answer: answer.content },
     };
   }
   const session = await db.interviewSession.findUnique({
@@ -48,19 +65,6 @@ export async function loadJobInput(db: Db, job: ClaimedJob): Promise<JobInput | 
     sessionId: job.sessionId,
     input: { jobPosting: session.jobPosting, answers: pairAnswers(session.messages) },
   };
-}
-
-/** Stores the feedback unless it is there already; returns its id. */
-export async function storeFeedback(tx: Tx, job: JobInput, feedback: AnswerFeedback): Promise<string> {
-  const messageId = job.kind === 'answer' ? job.messageId : null;
-  const existing = await tx.feedback.findFirst({ where: { sessionId: job.sessionId, messageId }, select: { id: true } });
-  if (existing) return existing.id;
-  const { score, strengths, improvements, summary } = feedback;
-  const created = await tx.feedback.create({
-    data: { sessionId: job.sessionId, messageId, score, strengths, improvements, summary },
-    select: { id: true },
-  });
-  return created.id;
 }
 
 type StoredMessage = {

@@ -10,7 +10,7 @@ import type { AnswerFeedback } from '../coach/types.js';
 import { db as processDb, runInBackground, type Db } from '../db/client.js';
 import { publishSessionEvent } from '../events/session-events.js';
 import { onJobsEnqueued } from './enqueued.js';
-import { loadJobInput, storeFeedback, type JobInput } from './feedback-jobs.js';
+import { loadJobInput, type JobInput } from './feedback-jobs.js';
 import { OperationQueue, type ClaimedJob } from './operation-queue.js';
 import type { QueueMetrics } from './queue-metrics.js';
 import { upkeepQueueTable, type UpkeepResult } from './table-upkeep.js';
@@ -227,25 +227,22 @@ export class FeedbackWorker {
         metrics?.countFailure();
         const fallback = this.options.fallback;
         if (!fallback) {
-          if (await this.queue.finish(job, { status: 'FAILED', error })) this.publish(input, job, 'FAILED');
+          if ((await this.queue.finish(job, { status: 'FAILED', error })).finished) this.publish(input, job, 'FAILED');
           return;
         }
         feedback = await this.generate(fallback, input, signal);
         producedBy = fallback.id;
         error = `${error}; feedback by the ${fallback.id} fallback`;
       }
-      let feedbackId = '';
       const status = error ? 'FAILED' : 'SUCCEEDED';
-      const stored = await this.queue.finish(job, { status, error, producedBy }, async (tx) => {
-        feedbackId = await storeFeedback(tx, input, feedback);
-      });
+      const { finished, feedbackId } = await this.queue.finish(job, { status, error, producedBy }, feedback);
       metrics?.observeRun((Date.now() - startedAt) / 1000, status);
-      if (!stored) return;
+      if (!finished) return;
       publishSessionEvent({
         type: 'FeedbackReady',
         sessionId: input.sessionId,
         userId: input.userId,
-        feedbackId,
+        feedbackId: feedbackId ?? '',
         messageId: input.kind === 'answer' ? input.messageId : null,
       });
       this.publish(input, job, status);

@@ -11,11 +11,10 @@
 //   attempt), in the same transaction that marks the job done, so a job's result is stored once
 //   whatever the retries, restarts and expired leases.
 // Why not graphile-worker or pg-boss: see docs/queue.md.
-import type { OperationKind, OperationStatus, Prisma } from '../../prisma/generated/client/client.js';
+import { randomUUID } from 'node:crypto';
+import type { OperationKind, OperationStatus } from '../../prisma/generated/client/client.js';
+import type { AnswerFeedback } from '../coach/types.js';
 import { db as processDb, type Db } from '../db/client.js';
-
-/** Any number; both processes and PGlite agree on it. Guards the claim's count of live leases. */
-const CLAIM_LOCK = 0x0c4d_e9c3;
 
 export interface ClaimedJob {
   id: string;
@@ -39,8 +38,6 @@ export interface QueueOptions {
   client?: () => Db;
 }
 
-export type Tx = Prisma.TransactionClient;
-
 interface ClaimRow {
   id: string;
   session_id: string;
@@ -62,32 +59,10 @@ export class OperationQueue {
   async claim(limit: number): Promise<ClaimedJob[]> {
     if (limit <= 0) return [];
     const { workerId, maxConcurrent, leaseMs } = this.options;
-    const rows = await this.db().$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK}::bigint)`;
-      // A session's summary waits for the feedback on each of its answers (it is built from them).
-      return tx.$queryRaw<ClaimRow[]>`
-        WITH capacity AS (
-          SELECT GREATEST(0, ${maxConcurrent}::int - count(*)::int) AS free
-          FROM operations WHERE status = 'RUNNING' AND locked_until > now()
-        ), picked AS (
-          SELECT o.id FROM operations o
-          WHERE ((o.status = 'PENDING' AND o.run_after <= now()) OR (o.status = 'RUNNING' AND o.locked_until <= now()))
-            AND NOT (o.kind = 'SESSION_FEEDBACK' AND EXISTS (
-              SELECT 1 FROM operations a
-              WHERE a.session_id = o.session_id AND a.kind = 'ANSWER_FEEDBACK' AND a.status IN ('PENDING', 'RUNNING')))
-          ORDER BY o.run_after, o.id
-          LIMIT LEAST(${limit}::int, (SELECT free FROM capacity))
-          FOR UPDATE OF o SKIP LOCKED
-        )
-        -- clock_timestamp(), not now(): the transaction may have waited for the advisory lock, and
-        -- started_at is when the job really started (after what it waited for had finished).
-        UPDATE operations o
-        SET status = 'RUNNING', attempts = o.attempts + 1, locked_by = ${workerId},
-            locked_until = now() + make_interval(secs => ${leaseMs / 1000}::float8),
-            started_at = COALESCE(o.started_at, clock_timestamp()), updated_at = clock_timestamp()
-        FROM picked WHERE o.id = picked.id
-        RETURNING o.id::text, o.session_id::text, o.message_id::text, o.kind, o.attempts, o.created_at, o.run_after`;
-    });
+    // One call: the advisory lock, the count of live leases and the claim run inside the function
+    // (prisma/migrations/20261204111500_claim_operations_function says why a function).
+    const rows = await this.db().$queryRaw<ClaimRow[]>`/* job: claim */
+      SELECT * FROM claim_operations(${limit}::int, ${maxConcurrent}::int, ${workerId}::text, ${leaseMs / 1000}::float8)`;
     return rows.map((row) => ({
       id: row.id,
       sessionId: row.session_id,
@@ -108,32 +83,52 @@ export class OperationQueue {
   }
 
   /**
-   * Ends a job: `write` stores its result and the row moves to `status`, in one transaction and only
-   * while this worker still holds the job. Returns false (and writes nothing) when it does not: the
-   * lease expired and another worker took the job, or the session was deleted.
+   * Ends a job: the row moves to `status` and `feedback` is stored (unless the job's feedback is
+   * there already), in one statement and only while this worker still holds the job. Writes
+   * nothing, and says `finished: false`, when it does not: the lease expired and another worker
+   * took the job, or the session was deleted.
+   *
+   * One statement rather than a transaction of six (BEGIN, two locks, a lookup, two writes,
+   * COMMIT): it ran for every answer, and its round trips were most of the worker's CPU. The
+   * session's row is locked first (`FOR KEY SHARE`, the mode the feedback's foreign key takes
+   * anyway), the operation's after it by the UPDATE: a deleteSession holds the session's row while
+   * its cascade deletes the operation, so the other order deadlocked with it (seen in
+   * test/interviews/races.test.ts). A session deleted meanwhile has no row to lock: nothing matches.
    */
   async finish(
     job: ClaimedJob,
     outcome: { status: Extract<OperationStatus, 'SUCCEEDED' | 'FAILED'>; error?: string | null; producedBy?: string | null },
-    write?: (tx: Tx) => Promise<void>,
-  ): Promise<boolean> {
-    return this.db().$transaction(async (tx) => {
-      if (!(await this.lockOwned(tx, job))) return false;
-      if (write) await write(tx);
-      await tx.operation.update({
-        where: { id: job.id },
-        data: {
-          status: outcome.status,
-          error: outcome.error ?? null,
-          producedBy: outcome.producedBy ?? null,
-          finishedAt: new Date(),
-          lockedBy: null,
-          lockedUntil: null,
-        },
-        select: { id: true },
-      });
-      return true;
-    });
+    feedback?: AnswerFeedback,
+  ): Promise<{ finished: boolean; feedbackId: string | null }> {
+    const f = feedback ?? null;
+    const [row] = await this.db().$queryRaw<{ finished: number; feedback_id: string | null }[]>`/* job: finish */
+      WITH s AS (
+        SELECT id FROM interview_sessions WHERE id = ${job.sessionId}::uuid FOR KEY SHARE
+      ), op AS (
+        UPDATE operations o
+        SET status = ${outcome.status}::"OperationStatus", error = ${outcome.error ?? null}::text,
+          produced_by = ${outcome.producedBy ?? null}::text, finished_at = clock_timestamp(), updated_at = clock_timestamp(),
+          locked_by = NULL, locked_until = NULL
+        FROM s
+        WHERE o.id = ${job.id}::uuid AND o.session_id = s.id AND o.status = 'RUNNING'
+          AND o.locked_by = ${this.options.workerId} AND o.attempts = ${job.attempt}
+        RETURNING o.id
+      ), existing AS (
+        SELECT f.id FROM feedback f
+        WHERE f.session_id = ${job.sessionId}::uuid AND f.message_id IS NOT DISTINCT FROM ${job.messageId}::uuid
+        LIMIT 1
+      ), stored AS (
+        INSERT INTO feedback (id, session_id, message_id, score, strengths, improvements, summary)
+        SELECT ${randomUUID()}::uuid, ${job.sessionId}::uuid, ${job.messageId}::uuid, ${f?.score ?? null}::int,
+          ${f?.strengths ?? null}::text[], ${f?.improvements ?? null}::text[], ${f?.summary ?? null}::text
+        FROM op
+        WHERE ${f !== null} AND NOT EXISTS (SELECT 1 FROM existing)
+        ON CONFLICT DO NOTHING
+        RETURNING id
+      )
+      SELECT (SELECT count(*)::int FROM op) AS finished,
+        CASE WHEN EXISTS (SELECT 1 FROM op) THEN COALESCE((SELECT id::text FROM stored), (SELECT id::text FROM existing)) END AS feedback_id`;
+    return { finished: row?.finished === 1, feedbackId: row?.feedback_id ?? null };
   }
 
   /** Puts a failed attempt back, runnable again after `delayMs`, with its error recorded. */
@@ -161,21 +156,5 @@ export class OperationQueue {
   async depth(): Promise<number> {
     const [row] = await this.db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM operations WHERE status = 'PENDING'`;
     return row?.n ?? 0;
-  }
-
-  private async lockOwned(tx: Tx, job: ClaimedJob): Promise<boolean> {
-    // The session's row first, in the mode the result's foreign key takes anyway (KEY SHARE): a
-    // deleteSession holds that row while its cascade deletes this operation, so taking the
-    // operation's lock first and the session's at the INSERT deadlocked with it (seen in
-    // test/interviews/races.test.ts). In this order one waits for the other; a session deleted
-    // meanwhile has no row to lock, and the job is gone with it.
-    const session = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id::text FROM interview_sessions WHERE id = ${job.sessionId}::uuid FOR KEY SHARE`;
-    if (session.length === 0) return false;
-    const rows = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id::text FROM operations
-      WHERE id = ${job.id}::uuid AND status = 'RUNNING' AND locked_by = ${this.options.workerId} AND attempts = ${job.attempt}
-      FOR UPDATE`;
-    return rows.length === 1;
   }
 }

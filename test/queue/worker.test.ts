@@ -96,11 +96,10 @@ describe('the feedback queue', () => {
     await until(async () => (await pendingOrRunning()) === 0, 'the job to be taken over');
     await w.stop(1_000);
     // The first holder wakes up: its lease is gone, so nothing it would write is stored.
-    expect(
-      await dead.finish(job!, { status: 'SUCCEEDED' }, async () => {
-        throw new Error('must not run');
-      }),
-    ).toBe(false);
+    expect(await dead.finish(job!, { status: 'SUCCEEDED' }, { score: 1, strengths: ['stale'], improvements: [], summary: 'stale' })).toEqual({
+      finished: false,
+      feedbackId: null,
+    });
     const op = await prisma().operation.findFirstOrThrow({ where: { messageId: answerIds[0] } });
     expect(op).toMatchObject({ status: 'SUCCEEDED', attempts: 2, lockedBy: null });
     expect(await prisma().feedback.count({ where: { messageId: answerIds[0] } })).toBe(1);
