@@ -287,7 +287,8 @@ function parseConfig(): Config | null {
   const workers = workerCounts(values.workers ?? process.env.WEB_CONCURRENCY ?? '1');
   if (url && values.workers) throw new UsageError('--workers starts servers; with --url the server is yours');
   if (url && values['full-pages']) throw new UsageError('--full-pages writes to the bench database; with --url the database is yours');
-  if (url && values['server-node-args']) throw new UsageError('--server-node-args starts the server with these flags; with --url the server is yours');
+  if (url && values['server-node-args'])
+    throw new UsageError('--server-node-args starts the server with these flags; with --url the server is yours');
   return {
     durationS: values.duration === undefined ? (stepMode ? 20 : 60) : durationSeconds(values.duration),
     warmupS: positiveNumber('warmup', values.warmup, 5, { min: 0 }),

@@ -147,6 +147,9 @@ export function useResponseCache({ cache, redis, tier, log, onOutcome }: Respons
             count(context);
             tier.set(viewer.userId, version, `${sharedId(args.document)}\u0000${query}`, json, ttl);
           }
+          // A compiled result already has its text; copying it would parse that text (its `data`
+          // is a lazy getter) for nothing.
+          if (typeof own === 'function') return;
           // Serialised once: Yoga uses a result's own `stringify` when it has one. Not enumerable,
           // so a plugin that copies the result to change it gets JSON.stringify of its copy.
           const withText = { ...result };

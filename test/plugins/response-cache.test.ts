@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/cache/response-cache.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { createSession, ok, signUp, STAR_ANSWER } from '../support/fixtures.js';
+import { callPersisted, SESSIONS_LIST } from '../compiled/support.js';
 
 const SESSIONS = `query Sessions($first: Int) { sessions(first: $first) { edges { node { id status messages(first: 10) { edges { node { seq content } } } } } } }`;
 
@@ -56,6 +57,31 @@ describe('response cache on one instance', () => {
     expect(first.sql).toBeGreaterThan(0);
     expect(second).toMatchObject({ status: 200, cache: 'hit', sql: 0 });
     expect(second.text).toBe(first.text);
+  });
+
+  it("stores a compiled answer as PostgreSQL's text, never parsing it, and serves the same bytes", async () => {
+    const { key } = await signUp(app);
+    await createSession(app, key, 1);
+    await callPersisted(app, SESSIONS_LIST, { first: 5 }, key); // warms the key cache
+    await app.request(`mutation { createApiKey(input: { name: "x" }) { key } }`, { key }); // the next read misses
+    // The compiled answer's text is `{"sessions":…}`; a parse of it in the server would show here.
+    const parsed: string[] = [];
+    const parse = JSON.parse;
+    JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+      if (typeof text === 'string' && text.startsWith('{"sessions"')) parsed.push(text);
+      return parse(text, reviver);
+    }) as typeof JSON.parse;
+    try {
+      const miss = await app.recordSql(() => callPersisted(app, SESSIONS_LIST, { first: 5 }, key));
+      const hit = await callPersisted(app, SESSIONS_LIST, { first: 5 }, key);
+      expect(miss.statements.map((st) => st.sql.slice(0, 24))).toEqual(['SELECT json_build_object']); // the compiled statement
+      expect(miss.result.headers.get('x-cache-status')).toBe('MISS');
+      expect(hit.headers.get('x-cache-status')).toBe('HIT');
+      expect(hit.text).toBe(miss.result.text);
+    } finally {
+      JSON.parse = parse;
+    }
+    expect(parsed).toEqual([]);
   });
 
   it('keys answers by variables', async () => {

@@ -96,7 +96,9 @@ describe('the feedback queue', () => {
     await until(async () => (await pendingOrRunning()) === 0, 'the job to be taken over');
     await w.stop(1_000);
     // The first holder wakes up: its lease is gone, so nothing it would write is stored.
-    expect(await dead.finish(job!, { status: 'SUCCEEDED' }, { score: 1, strengths: ['stale'], improvements: [], summary: 'stale' })).toEqual({
+    expect(
+      await dead.finish(job!, { status: 'SUCCEEDED' }, { score: 1, strengths: ['stale'], improvements: [], summary: 'stale' }),
+    ).toEqual({
       finished: false,
       feedbackId: null,
     });
