@@ -746,7 +746,10 @@ type Ratios = Record<string, Record<string, Record<string, number | null>>>;
 
 /** `cadence` resolves every request (issue 3's goals are about resolution); `cached` keeps the cache. */
 function serverEnv(kind: ServerKind): Record<string, string> {
-  return kind === 'cadence' ? { RESPONSE_CACHE_TTL_MS: '0' } : {};
+  // Every server gets a pool of 20 (bench/README.md), Cadence's own default being the machine's
+  // 2 × cores + 1; DB_POOL_SIZE in the caller's environment changes it.
+  const pool = { DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '20' };
+  return kind === 'cadence' ? { ...pool, RESPONSE_CACHE_TTL_MS: '0' } : kind === 'cached' || kind === 'reference' ? pool : {};
 }
 
 function computeRatios(aggs: Aggregate[], modes: Mode[]): Ratios {

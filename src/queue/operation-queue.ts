@@ -8,7 +8,7 @@
 // - a worker extends its lease while it works (`heartbeat`); a worker that dies (SIGKILL, a lost
 //   machine) stops extending it, and the job is taken again once the lease has expired;
 // - a result is written only by the lease's holder (`finish` locks the row and checks holder and
-//   attempt), in the same transaction that marks the job done, so a job's result is stored once
+//   attempt), in the same statement that marks the job done, so a job's result is stored once
 //   whatever the retries, restarts and expired leases.
 // Why not graphile-worker or pg-boss: see docs/queue.md.
 import { randomUUID } from 'node:crypto';

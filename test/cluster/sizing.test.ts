@@ -1,7 +1,7 @@
 // The pool formula of docs/scaling.md and the replacement back-off, as plain functions.
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { defaultPoolSize, loadConfig } from '../../src/config.js';
 import { clusterConnections, workerPoolSize } from '../../src/http/cluster/pool-sizing.js';
 import { RestartBackoff } from '../../src/http/cluster/restart-backoff.js';
 
@@ -14,6 +14,26 @@ describe('pool sizing', () => {
     expect(workerPoolSize({ ...settings, DB_POOL_TOTAL: 50 }, 4)).toBe(12);
     expect(clusterConnections({ ...settings, DB_POOL_TOTAL: 50 }, 4)).toBe(4 * (12 + 3));
     expect(clusterConnections({ ...settings, QUEUE_IN_SERVER: false, DB_POOL_TOTAL: 50 }, 4)).toBe(48);
+  });
+
+  it('defaults the pool to 2 × cores + 1 for the machine, shared by its workers, at least 2 each', () => {
+    expect(defaultPoolSize(2, 1)).toBe(5);
+    expect(defaultPoolSize(2, 2)).toBe(2);
+    expect(defaultPoolSize(8, 1)).toBe(17);
+    expect(defaultPoolSize(8, 8)).toBe(2);
+    expect(defaultPoolSize(64, 64)).toBe(2);
+    expect(defaultPoolSize(1, 1)).toBe(3);
+    const db = 'postgres://localhost/x';
+    const cores = availableParallelism();
+    expect(loadConfig({ DATABASE_URL: db }).DB_POOL_SIZE).toBe(2 * cores + 1);
+    expect(loadConfig({ DATABASE_URL: db, REDIS_URL: 'redis://localhost:6379', WEB_CONCURRENCY: '2' }).DB_POOL_SIZE).toBe(
+      Math.max(2, Math.floor((2 * cores + 1) / 2)),
+    );
+    // Set: taken as it is.
+    expect(loadConfig({ DATABASE_URL: db, DB_POOL_SIZE: '20' }).DB_POOL_SIZE).toBe(20);
+    // What the primary hands each worker follows the same default.
+    const config = loadConfig({ DATABASE_URL: db, REDIS_URL: 'redis://localhost:6379', WEB_CONCURRENCY: '2' });
+    expect(workerPoolSize(config, 2)).toBe(config.DB_POOL_SIZE);
   });
 
   it('defaults to the cores in production with Redis and 1 otherwise; refuses what cannot work', () => {
