@@ -13,7 +13,7 @@ import { conflict, notFound } from '../errors.js';
 import { publishSessionEvent } from '../events/session-events.js';
 import { write, type Tx } from '../idempotency/write.js';
 import { jobsEnqueued } from '../queue/enqueued.js';
-import { readAnswerContext, readStartContext, writeAnswer, writeCompletion, writeStart } from './statements.js';
+import { readAnswerContext, readStartContext, writeAnswer, writeCompletion, writeStart, type AnswerRows } from './statements.js';
 
 export interface AnswerResult {
   [key: string]: string | null;
@@ -23,6 +23,15 @@ export interface AnswerResult {
   operationId: string;
   /** Null when the interviewer has asked all its questions. */
   nextQuestionId: string | null;
+}
+
+/**
+ * What submitAnswer resolves its payload from: the outcome's ids, and the rows this request wrote
+ * (null on a replay, whose payload is read by id).
+ */
+export interface AnswerPayload {
+  ids: AnswerResult;
+  written: AnswerRows | null;
 }
 
 /** Which question an answer is for: the question itself (retry-safe), or a session's open question (deprecated). */
@@ -65,7 +74,10 @@ export class Interviews {
    * open (answered already, by a retry or a concurrent request) is CONFLICT, so it can never land on
    * another question.
    */
-  async answer(userId: string, target: AnswerTarget, content: string): Promise<AnswerResult> {
+  async answer(userId: string, target: AnswerTarget, content: string): Promise<AnswerPayload> {
+    // The rows this attempt stored, kept out of the recorded outcome (ids only, stored as JSON): a
+    // replay of an Idempotency-Key has no rows and its payload is read by id.
+    let written: AnswerRows | null = null;
     const answer = await write(
       'answer',
       async (tx) => {
@@ -81,7 +93,7 @@ export class Interviews {
             sessionId: session.sessionId,
           });
           const ids = { answerId: randomUUID(), operationId: randomUUID(), nextQuestionId: next ? randomUUID() : null };
-          const wrote = await writeAnswer(tx, {
+          written = await writeAnswer(tx, {
             userId,
             sessionId: session.sessionId,
             afterSeq: session.last.seq,
@@ -90,7 +102,7 @@ export class Interviews {
             operationId: ids.operationId,
             next: next && ids.nextQuestionId ? { id: ids.nextQuestionId, content: next } : null,
           });
-          if (wrote) return { sessionId: session.sessionId, ...ids };
+          if (written) return { sessionId: session.sessionId, ...ids };
         }
         throw conflict('This session changed while the answer was stored; send the answer again');
       },
@@ -101,7 +113,9 @@ export class Interviews {
     publishSessionEvent({ ...base, type: 'MessageAdded', messageId: answer.answerId });
     publishSessionEvent({ ...base, type: 'OperationUpdated', operationId: answer.operationId, status: 'PENDING' });
     if (answer.nextQuestionId) publishSessionEvent({ ...base, type: 'MessageAdded', messageId: answer.nextQuestionId });
-    return answer;
+    // Rows of a write that a deadlock retry rolled back, or of none (a replay), are not this outcome's.
+    const rows = written as AnswerRows | null;
+    return { ids: answer, written: rows?.answer.id === answer.answerId ? rows : null };
   }
 
   /** The session's state as read now, if `content` may answer its open question; else the error why not. */

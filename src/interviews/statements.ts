@@ -18,7 +18,7 @@
 // track_activity_query_size). A write that inserted nothing is re-run from the read, which then sees the other write and gives
 // its CONFLICT or NOT_FOUND (src/interviews/interviews.ts). The statement is atomic by itself; under
 // an Idempotency-Key it runs inside the transaction that records the outcome (src/idempotency/write.ts).
-import { Prisma } from '../../prisma/generated/client/client.js';
+import { Prisma, type Operation, type SessionMessage } from '../../prisma/generated/client/client.js';
 import type { Tx } from '../idempotency/write.js';
 
 export interface AnswerContext {
@@ -108,12 +108,33 @@ export interface AnswerWrite {
   next: { id: string; content: string } | null;
 }
 
+/** What an answer wrote, as the rows PostgreSQL stored: the mutation's payload without reading them back. */
+export interface AnswerRows {
+  answer: SessionMessage;
+  operation: Operation;
+  nextQuestion: SessionMessage | null;
+}
+
+interface AnswerRowsRow {
+  a_seq: number;
+  a_created_at: Date;
+  o_status: Operation['status'];
+  o_attempts: number;
+  o_created_at: Date;
+  o_updated_at: Date;
+  o_run_after: Date;
+  q_seq: number | null;
+  q_created_at: Date | null;
+}
+
 /**
  * Inserts the answer, its feedback operation and the next question, if the session is still the
- * viewer's, ACTIVE, and has no message after `afterSeq`. False when it inserted nothing.
+ * viewer's, ACTIVE, and has no message after `afterSeq`; returns what it stored, or null when it
+ * inserted nothing. The rows come back from RETURNING, so they are what a read would see (times as
+ * stored, at millisecond precision; the column defaults).
  */
-export async function writeAnswer(tx: Tx, w: AnswerWrite): Promise<boolean> {
-  const rows = await tx.$queryRaw<{ answered: number }[]>`/* answer: write */
+export async function writeAnswer(tx: Tx, w: AnswerWrite): Promise<AnswerRows | null> {
+  const rows = await tx.$queryRaw<AnswerRowsRow[]>`/* answer: write */
     WITH s AS (
       SELECT id FROM interview_sessions
       WHERE id = ${w.sessionId}::uuid AND user_id = ${w.userId}::uuid AND status = 'ACTIVE'
@@ -122,18 +143,55 @@ export async function writeAnswer(tx: Tx, w: AnswerWrite): Promise<boolean> {
       INSERT INTO session_messages (id, session_id, seq, role, content, created_at)
       SELECT ${w.answerId}::uuid, s.id, ${w.afterSeq}::int + 1, 'CANDIDATE'::"MessageRole", ${w.content}::text, clock_timestamp() FROM s
       ON CONFLICT (session_id, seq) DO NOTHING
-      RETURNING id, session_id
+      RETURNING id, session_id, seq, created_at
     ), operation AS (
       INSERT INTO operations (id, session_id, message_id, kind)
       SELECT ${w.operationId}::uuid, answer.session_id, answer.id, 'ANSWER_FEEDBACK'::"OperationKind" FROM answer
+      RETURNING status, attempts, created_at, updated_at, run_after
     ), question AS (
       INSERT INTO session_messages (id, session_id, seq, role, content, created_at)
       SELECT ${w.next?.id ?? null}::uuid, answer.session_id, ${w.afterSeq}::int + 2, 'INTERVIEWER'::"MessageRole", ${w.next?.content ?? null}::text,
         clock_timestamp()
       FROM answer WHERE ${w.next?.id ?? null}::uuid IS NOT NULL
+      RETURNING seq, created_at
     )
-    SELECT count(*)::int AS answered FROM answer`;
-  return rows[0]?.answered === 1;
+    SELECT a.seq AS a_seq, a.created_at AS a_created_at,
+      o.status::text AS o_status, o.attempts AS o_attempts, o.created_at AS o_created_at, o.updated_at AS o_updated_at,
+      o.run_after AS o_run_after, q.seq AS q_seq, q.created_at AS q_created_at
+    FROM answer a CROSS JOIN operation o LEFT JOIN question q ON true`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    answer: { id: w.answerId, sessionId: w.sessionId, seq: row.a_seq, role: 'CANDIDATE', content: w.content, createdAt: row.a_created_at },
+    operation: {
+      id: w.operationId,
+      sessionId: w.sessionId,
+      messageId: w.answerId,
+      kind: 'ANSWER_FEEDBACK',
+      status: row.o_status,
+      attempts: row.o_attempts,
+      error: null,
+      createdAt: row.o_created_at,
+      updatedAt: row.o_updated_at,
+      startedAt: null,
+      finishedAt: null,
+      runAfter: row.o_run_after,
+      lockedBy: null,
+      lockedUntil: null,
+      producedBy: null,
+    },
+    nextQuestion:
+      w.next && row.q_seq !== null && row.q_created_at !== null
+        ? {
+            id: w.next.id,
+            sessionId: w.sessionId,
+            seq: row.q_seq,
+            role: 'INTERVIEWER',
+            content: w.next.content,
+            createdAt: row.q_created_at,
+          }
+        : null,
+  };
 }
 
 /**

@@ -27,6 +27,6 @@ export const OPERATION_BUDGETS: Record<string, OperationBudget> = {
   SessionMessages: { cost: 22, sql: 1 },
   SessionsList: { cost: 341, sql: 1 },
   SignUp: { cost: 10, sql: 6 },
-  SubmitAnswer: { cost: 10, sql: 5 },
+  SubmitAnswer: { cost: 10, sql: 2 },
   Viewer: { cost: 11, sql: 1 },
 };

@@ -2,7 +2,7 @@
 import { builder } from '../builder.js';
 import { db } from '../db/client.js';
 import { badInput, found, notFound } from '../errors.js';
-import { interviews, type AnswerResult } from '../interviews/interviews.js';
+import { interviews, type AnswerPayload } from '../interviews/interviews.js';
 import { encodeGlobalId, parseId } from './ids.js';
 import { LIMITS, text } from './validate.js';
 
@@ -121,37 +121,63 @@ const SubmitAnswerInput = builder.inputType('SubmitAnswerInput', {
   }),
 });
 
-const SubmitAnswerPayload = builder.objectRef<AnswerResult>('SubmitAnswerPayload');
+const SubmitAnswerPayload = builder.objectRef<AnswerPayload>('SubmitAnswerPayload');
+
+// The answer, its operation and the next question are the rows the write stored (RETURNING): no
+// read back, and one moment's view (the operation PENDING, no feedback yet), where three reads
+// after the commit could see the worker's progress half-way. A selection that reaches into their
+// relations, and a replay of an Idempotency-Key (no rows), read by id with plugin-prisma's query
+// as before.
+const written = <T>(row: T | null | undefined, query: object): T | undefined => (row && !selectsRelations(query) ? row : undefined);
+
+/** Whether a plugin-prisma query asks for more than the model's own columns. */
+function selectsRelations(query: object): boolean {
+  const { include, select } = { ...query } as { include?: object; select?: Record<string, unknown> };
+  if (include && Object.keys(include).length > 0) return true;
+  return select !== undefined && Object.values(select).some((value) => value !== true);
+}
 
 SubmitAnswerPayload.implement({
   fields: (t) => ({
     session: t.prismaField({
       type: InterviewSession,
       resolve: async (query, p) =>
-        found(await db().interviewSession.findUnique({ ...query, where: { id: p.sessionId } }), 'InterviewSession'),
+        found(await db().interviewSession.findUnique({ ...query, where: { id: p.ids.sessionId } }), 'InterviewSession'),
     }),
     answer: t.prismaField({
       type: 'SessionMessage',
-      resolve: async (query, p) => found(await db().sessionMessage.findUnique({ ...query, where: { id: p.answerId } }), 'SessionMessage'),
+      resolve: async (query, p) =>
+        written(p.written?.answer, query) ??
+        found(await db().sessionMessage.findUnique({ ...query, where: { id: p.ids.answerId } }), 'SessionMessage'),
     }),
     feedback: t.prismaField({
       type: 'Feedback',
       nullable: true,
       description:
         'Null until the operation has produced it: feedback is generated in the background (follow `operation`, or subscribe to the session).',
-      resolve: (query, p) => db().feedback.findUnique({ ...query, where: { messageId: p.answerId } }),
+      resolve: (query, p) => {
+        if (p.written) {
+          // Just written: the operation is PENDING, so there is no feedback yet.
+          void { ...query };
+          return null;
+        }
+        return db().feedback.findUnique({ ...query, where: { messageId: p.ids.answerId } });
+      },
     }),
     operation: t.prismaField({
       type: 'Operation',
       description: 'The durable record of the feedback work for this answer.',
-      resolve: async (query, p) => found(await db().operation.findUnique({ ...query, where: { id: p.operationId } }), 'Operation'),
+      resolve: async (query, p) =>
+        written(p.written?.operation, query) ??
+        found(await db().operation.findUnique({ ...query, where: { id: p.ids.operationId } }), 'Operation'),
     }),
     nextQuestion: t.prismaField({
       type: 'SessionMessage',
       nullable: true,
       description: 'The next question; null when the interview has asked all its questions (then complete the session).',
       resolve: (query, p) => {
-        if (p.nextQuestionId) return db().sessionMessage.findUnique({ ...query, where: { id: p.nextQuestionId } });
+        if (p.written && !selectsRelations(query)) return p.written.nextQuestion;
+        if (p.ids.nextQuestionId) return db().sessionMessage.findUnique({ ...query, where: { id: p.ids.nextQuestionId } });
         // Nothing to load; reading `query` tells onUnusedQuery this null is deliberate.
         void { ...query };
         return null;
