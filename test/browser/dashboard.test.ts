@@ -65,7 +65,7 @@ describe('the dashboard in Chromium', () => {
     const [hits, misses] = (await tile('cache hits / misses')).split('/').map((t) => Number(t.trim()));
     expect(hits! + misses!).toBe(2 * ROUNDS);
     expect(hits).toBeGreaterThan(0);
-    expect(await tile('pool active / open')).toMatch(/^\d+ \/ \d+ \(max 20\), \d+ waiting$/);
+    expect(await tile('pool active / open')).toMatch(new RegExp(`^\\d+ / \\d+ \\(max ${app.poolMax}\\), \\d+ waiting$`));
     expect(await tile('queued operations')).toMatch(/^\d+$/);
 
     // Six charts drawn on canvases.

@@ -21,6 +21,8 @@ export interface BrowserApp {
   base: string;
   demoKey: string;
   database: Database;
+  /** The request pool's size (the dashboard's pool tile shows it). */
+  poolMax: number;
   /** POSTs a GraphQL document with the demo key; returns the response's request id and body. */
   graphql(query: string, variables?: Record<string, unknown>): Promise<{ requestId: string; body: { data?: unknown; errors?: unknown } }>;
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export async function startBrowserApp(prefix: string, env: Record<string, string
     base,
     demoKey,
     database,
+    poolMax: config.DB_POOL_SIZE,
     async graphql(query, variables = {}) {
       const response = await fetch(`${base}/graphql`, {
         method: 'POST',
