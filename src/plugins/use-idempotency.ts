@@ -86,8 +86,17 @@ export function useIdempotency(options: { ttlMs: number; holdMs: number }): Plug
           return result;
         } finally {
           // Without a result (the execution threw), the record keeps its committed outcomes and its
-          // hold expires: a retry takes it over and replays them.
-          if (result) await store.settle(scope, result, storeAnswer);
+          // hold expires: a retry takes it over and replays them. The same holds when storing the
+          // answer fails (the database went away after the write committed): the client still gets
+          // the answer its write earned, not a 503 for a write that is done.
+          if (result) {
+            await store.settle(scope, result, storeAnswer).catch((error: unknown) => {
+              context.log.warn(
+                { err: { message: (error as Error).message } },
+                'idempotency: could not store the answer; a repeat replays the recorded writes',
+              );
+            });
+          }
         }
       });
     },

@@ -1,6 +1,7 @@
 // A write that committed and then failed to answer on a database fault (503/504) must not keep that
 // failure as its answer: the key's outcomes stay, its hold is released, and a retry runs again from
 // the outcomes (replaying the write, not repeating it). Any other answer is kept for replays.
+import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceUnavailable, timedOut } from '../../src/errors.js';
@@ -57,5 +58,43 @@ describe('settle after a database fault', () => {
       kind: 'replay',
       response: { data: { createJobPosting: { id: 'p1' } } },
     });
+  });
+
+  it('answers a committed write even when storing its answer fails; a repeat replays the write', async () => {
+    const short = await startApp({ env: { IDEMPOTENCY_HOLD_MS: '200' } });
+    const marker = `settle-store-fails-${randomUUID()}`;
+    // Refuses only the UPDATE that stores this key's answer (settle), after the write committed.
+    await short.prisma.$executeRawUnsafe(`CREATE FUNCTION test_refuse_settle() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.response IS NOT NULL AND NEW.key = '${marker}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+    await short.prisma.$executeRawUnsafe(
+      'CREATE TRIGGER test_refuse_settle BEFORE UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION test_refuse_settle()',
+    );
+    try {
+      const { key } = await signUp(short);
+      const send = () =>
+        short.request<{ createJobPosting: { id: string; title: string } }>(
+          'mutation($input: CreateJobPostingInput!) { createJobPosting(input: $input) { id title } }',
+          {
+            key,
+            headers: { 'idempotency-key': marker },
+            variables: { input: { title: marker, company: 'Acme', description: 'x', skills: [] } },
+          },
+        );
+      const first = await send();
+      expect(first.status).toBe(200);
+      expect(first.body.errors).toBeUndefined();
+      expect(short.logLines.some((l) => String(l.msg).startsWith('idempotency: could not store the answer'))).toBe(true);
+      await short.prisma.$executeRawUnsafe('DROP TRIGGER test_refuse_settle ON idempotency_keys');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the hold expires
+      const repeat = await send();
+      expect(repeat.status).toBe(200);
+      expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+      expect(repeat.body.data?.createJobPosting.id).toBe(first.body.data?.createJobPosting.id);
+      expect(await short.prisma.jobPosting.count({ where: { title: marker } })).toBe(1);
+    } finally {
+      await short.prisma.$executeRawUnsafe('DROP TRIGGER IF EXISTS test_refuse_settle ON idempotency_keys');
+      await short.prisma.$executeRawUnsafe('DROP FUNCTION IF EXISTS test_refuse_settle()');
+      await short.close();
+    }
   });
 });
