@@ -2,7 +2,7 @@
 // 200 req/s offered, open loop), per-operation percentiles checked against the latency budgets;
 // with --step, rising rates until a budget breaks (the knee); with --data 10x, on 10× the data.
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -94,6 +94,8 @@ Options:
   --quiet-wait S      first wait up to S seconds for other work on the machine to stop (default
                       60; 0: don't wait); other processes' CPU and the load average are reported
   --out DIR           where to write results (default bench/results)
+  --render FILE.json  write the HTML report of a result file again (next to it) and exit: the JSON
+                      is the record, the HTML (charts) is derived from it and not committed
   --server-node-args S  node flags for the server the load test starts, e.g. to profile it:
                       --server-node-args="--cpu-prof --cpu-prof-dir=bench/.data/profiles"
                       (then npm run bench:profile -- FILE.cpuprofile)
@@ -210,7 +212,7 @@ interface DataRun {
   loadAvg: { before: number[]; after: number[] };
 }
 
-function parseConfig(): Config | null {
+function parseConfig(): Config | { render: string } | null {
   const { values } = (() => {
     try {
       return parseArgs({
@@ -240,6 +242,7 @@ function parseConfig(): Config | null {
           'full-pages': { type: 'boolean' },
           out: { type: 'string' },
           'server-node-args': { type: 'string' },
+          render: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
         strict: true,
@@ -252,6 +255,7 @@ function parseConfig(): Config | null {
     console.log(HELP);
     return null;
   }
+  if (values.render !== undefined) return { render: values.render };
   const stepMode = Boolean(values.step || values.steps || values['step-from'] || values['step-by'] || values['step-to']);
   if (stepMode && values.rate)
     throw new UsageError('--rate is for one run; a step search takes --steps or --step-from/--step-by/--step-to');
@@ -344,6 +348,7 @@ const loadAvg = (): number[] => {
 async function main(): Promise<void> {
   const cfg = parseConfig();
   if (!cfg) return;
+  if ('render' in cfg) return renderAgain(cfg.render);
   let interrupted = false;
   installExitHandlers(() => (interrupted = true));
   const startedAt = new Date();
@@ -951,6 +956,31 @@ async function cleanup(url: string, created: { vu: VirtualUser; id: string }[], 
   for (const c of conns) c.close();
   const left = created.length - next + failed;
   if (left > 0) log(`cleanup: ${left} sessions not deleted (the next bench or load test on the bench database removes them)`);
+}
+
+/** `--render`: the HTML of a result file, from its JSON (version 2, what this script writes now). */
+async function renderAgain(file: string): Promise<void> {
+  let report: { kind?: string; version?: number; startedAt: string; config: Parameters<typeof renderHtml>[0]['config']; runs: DataRun[] };
+  try {
+    report = JSON.parse(await readFile(file, 'utf8')) as typeof report;
+  } catch (error) {
+    throw new UsageError(`--render: cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (report.kind !== 'cadence-loadtest' || report.version !== 2) {
+    throw new UsageError(`--render: ${file} is not a version-2 load-test result (its HTML is the one committed with it)`);
+  }
+  const htmlFile = file.replace(/\.json$/, '') + '.html';
+  let html: string;
+  try {
+    html = renderHtml(report);
+  } catch (error) {
+    // Early version-2 files lack fields added since; their HTML stays committed beside them.
+    throw new UsageError(
+      `--render: ${file} was written by an older load test (${(error as Error).message}); its HTML is the one committed with it`,
+    );
+  }
+  await writeFile(htmlFile, html);
+  console.log(`wrote ${path.relative(process.cwd(), htmlFile)}`);
 }
 
 function renderHtml(report: {
