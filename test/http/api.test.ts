@@ -362,8 +362,10 @@ describe('bad input', () => {
   });
 
   it('rejects oversized, empty and NUL-laden strings and writes nothing', async () => {
-    const { key } = await signUp(app);
-    const before = await app.prisma.jobPosting.count();
+    const { key, userId } = await signUp(app);
+    // The user's own postings: other suites write postings to the shared database meanwhile.
+    const postings = () => app.prisma.jobPosting.count({ where: { userId: decodeId(userId) } });
+    const before = await postings();
     for (const input of [
       { title: 'x'.repeat(201), company: 'c', description: 'd', skills: [] },
       { title: '   ', company: 'c', description: 'd', skills: [] },
@@ -377,7 +379,7 @@ describe('bad input', () => {
       expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(r.status).toBe(400);
     }
-    expect(await app.prisma.jobPosting.count()).toBe(before);
+    expect(await postings()).toBe(before);
   });
 
   it('keeps a safe X-Request-ID and replaces a forged one', async () => {

@@ -2,7 +2,8 @@
 // performance views and the Prometheus endpoint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
-import { ok, signUp } from '../support/fixtures.js';
+import { createSession, ok, signUp, STAR_ANSWER } from '../support/fixtures.js';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-db.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -14,11 +15,18 @@ async function get(app: TestApp, path: string) {
 describe('with Redis reachable', () => {
   let app: TestApp;
   let key: string;
+  let scratch: ScratchDatabase;
   beforeAll(async () => {
-    app = await startApp({ env: { REDIS_URL } });
+    // A database of its own, no worker in this process: the queue figures count every instance's
+    // jobs, and the run's shared database has other suites' workers generating feedback.
+    scratch = await createScratchDatabase('cadence_health');
+    app = await startApp({ databaseUrl: scratch.url, env: { REDIS_URL, QUEUE_IN_SERVER: 'false' } });
     ({ key } = await signUp(app));
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app?.close();
+    await scratch?.drop();
+  });
 
   it('answers /health while alive', async () => {
     const r = await get(app, '/health');
@@ -54,6 +62,34 @@ describe('with Redis reachable', () => {
     expect(Number(compact.responseTime!.count)).toBeGreaterThanOrEqual(5);
     const detailed = JSON.parse((await get(app, '/metrics/performance')).text) as { operations: Record<string, { count: number }> };
     expect(detailed.operations.Viewer!.count).toBe(5);
+  });
+
+  it('counts waiting jobs and generations under a live lease, not expired ones', async () => {
+    let { questionId } = await createSession(app, key);
+    for (let i = 0; i < 2 && questionId; i++) {
+      const answered: { submitAnswer: { nextQuestion: { id: string } | null } } = ok(
+        await app.request(`mutation($input: SubmitAnswerInput!) { submitAnswer(input: $input) { nextQuestion { id } } }`, {
+          key,
+          variables: { input: { questionId, content: STAR_ANSWER } },
+        }),
+      );
+      questionId = answered.submitAnswer.nextQuestion?.id ?? null;
+    }
+    const queue = async () => (JSON.parse((await get(app, '/health/performance')).text) as { queue: unknown }).queue;
+    const pending = await app.prisma.operation.findMany({ where: { status: 'PENDING' }, select: { id: true } });
+    expect(pending).toHaveLength(2);
+    expect(await queue()).toEqual({ depth: pending.length, concurrentGenerations: 0 });
+    // One job claimed by a live worker, one whose worker died (lease run out): only the first runs.
+    const [live, stale] = pending as [{ id: string }, { id: string }];
+    await app.prisma.operation.update({
+      where: { id: live.id },
+      data: { status: 'RUNNING', lockedUntil: new Date(Date.now() + 60_000), attempts: 1 },
+    });
+    await app.prisma.operation.update({
+      where: { id: stale.id },
+      data: { status: 'RUNNING', lockedUntil: new Date(Date.now() - 60_000), attempts: 1 },
+    });
+    expect(await queue()).toEqual({ depth: 0, concurrentGenerations: 1 });
   });
 
   it('serves Prometheus metrics that parse, with SQL per operation', async () => {

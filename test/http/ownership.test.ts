@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
+import { parseId } from '../../src/schema/ids.js';
 import { createSession, ok, signUp } from '../support/fixtures.js';
 
 let app: TestApp;
@@ -90,10 +91,12 @@ describe("another user's objects", () => {
     ['completeSession', `mutation($id: ID!) { completeSession(input: { sessionId: $id }) { id } }`],
     ['deleteSession', `mutation($id: ID!) { deleteSession(input: { sessionId: $id }) { deletedSessionId } }`],
   ])("%s on another user's session answers NOT_FOUND and changes nothing", async (_name, query) => {
-    const before = await app.prisma.sessionMessage.count();
+    // Counted in the owner's session only: other suites write messages to the shared database.
+    const messages = () => app.prisma.sessionMessage.count({ where: { sessionId: parseId(ids.InterviewSession!, 'InterviewSession') } });
+    const before = await messages();
     const r = await expectSameAsMissing(query, 'InterviewSession', (id) => ({ id }));
     expect(r.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect(await app.prisma.sessionMessage.count()).toBe(before);
+    expect(await messages()).toBe(before);
     const still = ok(
       await app.request<{ session: { status: string } }>(`query($id: ID!) { session(id: $id) { status } }`, {
         key: owner.key,
