@@ -30,6 +30,9 @@ Options:
   --op NAME        the operation (schema/operations/NAME.graphql; default SessionsList); the
                    session operations ask each key for its user's newest session
   --text           send the query text instead of the persisted document id
+  --floor          (with --op Viewer) also measure the floor: bare graphql-yoga, none of
+                   Cadence's plugins, the same answer from one prepared pg statement
+                   (bench/lib/yoga-floor.ts); its batches alternate with the others
   --alloc-prof     print where the measured batches allocate (V8's sampling heap profiler)
   --cpu-prof       also write a CPU profile of the measured batches to bench/.data/profiles
   -h, --help       this help
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
       'cpu-prof': { type: 'boolean' },
       'alloc-prof': { type: 'boolean' },
       text: { type: 'boolean' },
+      floor: { type: 'boolean' },
       b: { type: 'string' },
       op: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -90,7 +94,9 @@ async function main(): Promise<void> {
     name: string;
     env: Record<string, string>;
     database: typeof database;
-    yoga: ReturnType<typeof createCadence>;
+    yoga: Pick<ReturnType<typeof createCadence>, 'fetch' | 'dispose'>;
+    /** Sends the operation's text, not its document id (the floor knows no persisted ids). */
+    text?: boolean;
     perRequestUs: number[];
     pgPerRequestUs: number[];
   }
@@ -120,38 +126,63 @@ async function main(): Promise<void> {
 
   const keys = (await readKeysFile(KEYS_FILE)).slice(0, 100);
   const opName = values.op ?? 'SessionsList';
+  let floorPool: import('pg').Pool | undefined;
+  if (values.floor) {
+    if (opName !== 'Viewer') throw new UsageError('--floor is built for --op Viewer only');
+    const pg = (await import('pg')).default;
+    const { createFloorYoga } = await import('./lib/yoga-floor.js');
+    floorPool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: loadConfig().DB_POOL_SIZE });
+    const yoga = createFloorYoga(floorPool, new Map(keys.map((k) => [k.key, k.userId])));
+    variants.push({ name: 'floor', env: {}, database, yoga, text: true, perRequestUs: [], pgPerRequestUs: [] });
+  }
   const op = (await loadOperations([opName])).get(opName)!;
   const form = op.documentId && !values.text ? 'documentId' : 'query';
   // One body per key: a session operation asks for that key's user's newest session.
-  const bodies = await Promise.all(
-    keys.map(async ({ userId }) => requestBody(op, await benchVariables(database.prisma, opName, userId, first), form)),
-  );
+  const variables = await Promise.all(keys.map(({ userId }) => benchVariables(database.prisma, opName, userId, first)));
+  const bodies = variables.map((v) => requestBody(op, v, form));
+  const textBodies = variables.map((v) => requestBody(op, v, 'query'));
   let sent = 0;
-  type Yoga = (typeof variants)[number]['yoga'];
-  const one = async (yoga: Yoga) => {
+  const one = async (v: Variant) => {
     const i = sent++ % keys.length;
     const key = keys[i]!.key;
-    const res = await yoga.fetch('http://cadence/graphql', {
+    const res = await v.yoga.fetch('http://cadence/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: bodies[i % bodies.length]!,
+      body: (v.text ? textBodies : bodies)[i]!,
     });
     const text = await res.text();
     if (res.status !== 200 || text.includes('"errors"')) throw new BenchError(`request failed: ${res.status} ${text.slice(0, 300)}`);
   };
-  const run = async (yoga: Yoga, n: number) => {
+  const run = async (v: Variant, n: number) => {
     let left = n;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (left-- > 0) await one(yoga);
+        while (left-- > 0) await one(v);
       }),
     );
   };
 
+  if (floorPool) {
+    // The floor must give the same answer, or it measures less work than Cadence does.
+    const answer = async (v: Variant, i: number) =>
+      (
+        await v.yoga.fetch('http://cadence/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[i]!.key}` },
+          body: (v.text ? textBodies : bodies)[i]!,
+        })
+      ).text();
+    const { isDeepStrictEqual } = await import('node:util');
+    for (let i = 0; i < keys.length; i++) {
+      const [a, f] = [await answer(variants[0]!, i), await answer(variants.at(-1)!, i)];
+      if (!isDeepStrictEqual(JSON.parse(a), JSON.parse(f))) throw new BenchError(`the floor answers otherwise:\n${a}\n${f}`);
+    }
+    log(`floor: same answers as Cadence for ${keys.length} keys`);
+  }
   log(`warm-up: ${warmup} requests per variant`);
   for (const v of variants) {
     useDatabase(v.database);
-    await run(v.yoga, warmup);
+    await run(v, warmup);
   }
   let session: import('node:inspector').Session | undefined;
   if (values['cpu-prof']) {
@@ -183,7 +214,7 @@ async function main(): Promise<void> {
       const pg0 = await monitor.snapshot();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await run(v.yoga, perBatch);
+      await run(v, perBatch);
       const cpu = process.cpuUsage(cpu0);
       const wall = performance.now() - t0;
       // Only one variant runs at a time, so the backends' CPU in this batch is this variant's.
@@ -232,16 +263,31 @@ async function main(): Promise<void> {
       totalCpuMsPerRequest: ms(median(total(v))),
     };
   }
-  if (variants.length === 2) {
-    // Paired: each B batch against the A batch next to it.
-    const [a, b] = [variants[0]!, variants[1]!];
-    report.bOverA = +median(b.perRequestUs.map((us, i) => us / a.perRequestUs[i]!)).toFixed(3);
-    const [ta, tb] = [total(a), total(b)];
-    report.totalBOverA = +median(tb.map((us, i) => us / ta[i]!)).toFixed(3);
+  // Paired: each batch against the A batch next to it.
+  const pairedOverA = (v: Variant) => {
+    const a = variants[0]!;
+    const [ta, tv] = [total(a), total(v)];
+    return {
+      server: +median(v.perRequestUs.map((us, i) => us / a.perRequestUs[i]!)).toFixed(3),
+      total: +median(tv.map((us, i) => us / ta[i]!)).toFixed(3),
+    };
+  };
+  const b = variants.find((v) => v.name === 'B');
+  if (b) {
+    const { server, total } = pairedOverA(b);
+    report.bOverA = server;
+    report.totalBOverA = total;
+  }
+  const floor = variants.find((v) => v.name === 'floor');
+  if (floor) {
+    const { server, total } = pairedOverA(floor);
+    report.floorOverA = server;
+    report.totalFloorOverA = total;
   }
   console.log(JSON.stringify(report));
   for (const v of variants) await v.yoga.dispose();
   for (const v of variants) if (v.database !== database) await v.database.close();
+  await floorPool?.end();
   await monitor.close();
   await database.close();
 }
