@@ -39,6 +39,8 @@ export default defineConfig({
             'test/compiled/differential.test.ts',
             // submitAnswer's payload from RETURNING: PGlite's types through Prisma's raw API too.
             'test/interviews/answer-payload.test.ts',
+            // The same for signUp, createApiKey, revokeApiKey (and create_api_key as a PGlite function).
+            'test/auth/key-payload.test.ts',
           ],
           env: { CADENCE_TEST_DB: 'pglite' },
         },

@@ -4,8 +4,11 @@ import { db } from '../db/client.js';
 import { write } from '../idempotency/write.js';
 import { appError, notFound } from '../errors.js';
 import { generateApiKey } from '../auth/api-keys.js';
+import { insertApiKeyWithinLimit, revokeKey } from '../auth/key-statements.js';
+import type { ApiKey as ApiKeyRow, User as UserRow } from '../../prisma/generated/client/client.js';
 import { parseId } from './ids.js';
 import { LIMITS, text } from './validate.js';
+import { written } from './written.js';
 
 export const ApiKey = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
@@ -26,8 +29,18 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   fields: (t) => ({ name: t.string({ description: `At most ${LIMITS.apiKeyName} characters.` }) }),
 });
 
-/** A newly created key with its secret: the only time the secret is ever returned. */
-export const NewApiKey = builder.objectRef<{ key: string; apiKeyId: string; userId: string }>('NewApiKey');
+/**
+ * A newly created key with its secret: the only time the secret is ever returned. `written` holds
+ * the rows the write stored, which answer the payload without reading them back (absent on an
+ * Idempotency-Key's replay, or for a user the write did not create).
+ */
+export interface NewApiKeyPayload {
+  key: string;
+  apiKeyId: string;
+  userId: string;
+  written?: { apiKey: ApiKeyRow; user?: UserRow };
+}
+export const NewApiKey = builder.objectRef<NewApiKeyPayload>('NewApiKey');
 NewApiKey.implement({
   fields: (t) => ({
     key: t.exposeString('key', {
@@ -35,11 +48,13 @@ NewApiKey.implement({
     }),
     apiKey: t.prismaField({
       type: ApiKey,
-      resolve: (query, parent) => db().apiKey.findUniqueOrThrow({ ...query, where: { id: parent.apiKeyId } }),
+      resolve: async (query, parent) =>
+        written(parent.written?.apiKey, query) ?? db().apiKey.findUniqueOrThrow({ ...query, where: { id: parent.apiKeyId } }),
     }),
     user: t.prismaField({
       type: 'User',
-      resolve: (query, parent) => db().user.findUniqueOrThrow({ ...query, where: { id: parent.userId } }),
+      resolve: async (query, parent) =>
+        written(parent.written?.user, query) ?? db().user.findUniqueOrThrow({ ...query, where: { id: parent.userId } }),
     }),
   }),
 });
@@ -54,19 +69,22 @@ builder.mutationField('createApiKey', (t) =>
       const userId = ctx.viewer!.userId;
       const name = text(input.name, 'name', LIMITS.apiKeyName);
       const secret = generateApiKey();
-      const key = await write('createApiKey', async (tx) => {
-        // Serialises this user's key creations, so two at once cannot both pass the count. NO KEY
-        // UPDATE: rows that merely reference the user (postings, sessions) are not held up.
-        await tx.$queryRaw`SELECT id FROM users WHERE id = ${userId}::uuid FOR NO KEY UPDATE`;
-        const live = await tx.apiKey.count({ where: { userId, revokedAt: null } });
-        if (live >= LIMITS.liveApiKeys) {
-          throw appError('CONFLICT', `You have ${live} unrevoked API keys, the most allowed; revoke one to create another`, {
-            extensions: { limit: LIMITS.liveApiKeys },
-          });
-        }
-        return tx.apiKey.create({ data: { userId, name, prefix: secret.prefix, hash: secret.hash }, select: { id: true } });
-      });
-      return { key: secret.key, apiKeyId: key.id, userId };
+      let stored: ApiKeyRow | undefined;
+      const { id } = await write(
+        'createApiKey',
+        async (tx) => {
+          const result = await insertApiKeyWithinLimit(tx, { userId, name, secret, limit: LIMITS.liveApiKeys });
+          if ('live' in result) {
+            throw appError('CONFLICT', `You have ${result.live} unrevoked API keys, the most allowed; revoke one to create another`, {
+              extensions: { limit: LIMITS.liveApiKeys },
+            });
+          }
+          stored = result.apiKey;
+          return { id: result.apiKey.id };
+        },
+        { transaction: false },
+      );
+      return { key: secret.key, apiKeyId: id, userId, written: stored && { apiKey: stored } };
     },
   }),
 );
@@ -79,16 +97,19 @@ builder.mutationField('revokeApiKey', (t) =>
     args: { id: t.arg.id() },
     resolve: async (query, _root, args, ctx) => {
       const id = parseId(args.id, 'ApiKey');
-      const where = { id, userId: ctx.viewer!.userId };
+      const userId = ctx.viewer!.userId;
+      let stored: ApiKeyRow | undefined;
       await write(
         'revokeApiKey',
         async (tx) => {
-          const { count } = await tx.apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
-          return { revoked: count };
+          stored = (await revokeKey(tx, { id, userId })) ?? undefined;
+          // The outcome's shape as before this was one statement (records outlive a deploy).
+          return { revoked: stored ? 1 : 0 };
         },
         { transaction: false },
       );
-      const key = await db().apiKey.findFirst({ ...query, where });
+      // Not the viewer's key (or an Idempotency-Key's replay): the read says which.
+      const key = written(stored, query) ?? (await db().apiKey.findFirst({ ...query, where: { id, userId } }));
       if (!key) throw notFound('ApiKey');
       await ctx.revokeCachedKey(id);
       return key;

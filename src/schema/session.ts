@@ -5,6 +5,7 @@ import { badInput, found, notFound } from '../errors.js';
 import { interviews, type AnswerPayload } from '../interviews/interviews.js';
 import { encodeGlobalId, parseId } from './ids.js';
 import { LIMITS, text } from './validate.js';
+import { selectsRelations, written } from './written.js';
 
 export const SessionStatus = builder.enumType('SessionStatus', {
   values: ['ACTIVE', 'COMPLETED'] as const,
@@ -128,15 +129,6 @@ const SubmitAnswerPayload = builder.objectRef<AnswerPayload>('SubmitAnswerPayloa
 // after the commit could see the worker's progress half-way. A selection that reaches into their
 // relations, and a replay of an Idempotency-Key (no rows), read by id with plugin-prisma's query
 // as before.
-const written = <T>(row: T | null | undefined, query: object): T | undefined => (row && !selectsRelations(query) ? row : undefined);
-
-/** Whether a plugin-prisma query asks for more than the model's own columns. */
-function selectsRelations(query: object): boolean {
-  const { include, select } = { ...query } as { include?: object; select?: Record<string, unknown> };
-  if (include && Object.keys(include).length > 0) return true;
-  return select !== undefined && Object.values(select).some((value) => value !== true);
-}
-
 SubmitAnswerPayload.implement({
   fields: (t) => ({
     session: t.prismaField({

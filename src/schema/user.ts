@@ -4,6 +4,7 @@ import { db } from '../db/client.js';
 import { write } from '../idempotency/write.js';
 import { conflict } from '../errors.js';
 import { generateApiKey } from '../auth/api-keys.js';
+import { insertAccount } from '../auth/key-statements.js';
 import { LIMITS, email, text } from './validate.js';
 import { NewApiKey } from './api-key.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -57,18 +58,16 @@ builder.mutationField('signUp', (t) =>
       const name = text(input.name, 'name', LIMITS.name);
       const secret = generateApiKey();
       try {
-        const user = await write(
+        let stored: Awaited<ReturnType<typeof insertAccount>> | undefined;
+        const { id, apiKeyId } = await write(
           'signUp',
           async (tx) => {
-            const created = await tx.user.create({
-              data: { email: address, name, apiKeys: { create: { name: 'default', prefix: secret.prefix, hash: secret.hash } } },
-              select: { id: true, apiKeys: { select: { id: true } } },
-            });
-            return { id: created.id, apiKeyId: created.apiKeys[0]!.id };
+            stored = await insertAccount(tx, { email: address, name, keyName: 'default', secret });
+            return { id: stored.user.id, apiKeyId: stored.apiKey.id };
           },
           { transaction: false },
         );
-        return { key: secret.key, apiKeyId: user.apiKeyId, userId: user.id };
+        return { key: secret.key, apiKeyId, userId: id, written: stored };
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict('An account with this email already exists');
         throw error;
