@@ -13,7 +13,15 @@ import { conflict, notFound } from '../errors.js';
 import { publishSessionEvent } from '../events/session-events.js';
 import { write, type Tx } from '../idempotency/write.js';
 import { jobsEnqueued } from '../queue/enqueued.js';
-import { readAnswerContext, readStartContext, writeAnswer, writeCompletion, writeStart, type AnswerRows } from './statements.js';
+import {
+  readAnswerContext,
+  readStartContext,
+  writeAnswer,
+  writeCompletion,
+  writeStart,
+  type AnswerRows,
+  type CompletedSession,
+} from './statements.js';
 
 export interface AnswerResult {
   [key: string]: string | null;
@@ -143,14 +151,21 @@ export class Interviews {
     return { ...session, last };
   }
 
-  /** Completes an active session; feedback on the whole interview follows as an operation. */
-  async complete(userId: string, sessionId: string): Promise<{ sessionId: string; operationId: string }> {
+  /**
+   * Completes an active session; feedback on the whole interview follows as an operation. `written`
+   * is the session as the completion stored it, with its feedback then (absent on a replay).
+   */
+  async complete(userId: string, sessionId: string): Promise<{ sessionId: string; operationId: string; written?: CompletedSession }> {
+    let written: CompletedSession | undefined;
     const result = await write(
       'completeSession',
       async (tx) => {
         const operationId = randomUUID();
         const outcome = await writeCompletion(tx, userId, sessionId, operationId);
-        if (outcome.completed) return { sessionId, operationId };
+        if (outcome.completed) {
+          written = outcome.session;
+          return { sessionId, operationId };
+        }
         if (outcome.status === null) throw notFound('InterviewSession');
         // ACTIVE after a completion that did not apply cannot happen (nothing reopens a session);
         // were it to, CONFLICT tells the client to try again rather than claiming success.
@@ -161,7 +176,7 @@ export class Interviews {
     jobsEnqueued();
     publishSessionEvent({ sessionId, userId, type: 'SessionCompleted' });
     publishSessionEvent({ sessionId, userId, type: 'OperationUpdated', operationId: result.operationId, status: 'PENDING' });
-    return result;
+    return { ...result, written };
   }
 
   /** Deletes a session with its messages, feedback and operations. */

@@ -18,7 +18,7 @@
 // track_activity_query_size). A write that inserted nothing is re-run from the read, which then sees the other write and gives
 // its CONFLICT or NOT_FOUND (src/interviews/interviews.ts). The statement is atomic by itself; under
 // an Idempotency-Key it runs inside the transaction that records the outcome (src/idempotency/write.ts).
-import { Prisma, type Operation, type SessionMessage } from '../../prisma/generated/client/client.js';
+import { Prisma, type Feedback, type InterviewSession, type Operation, type SessionMessage } from '../../prisma/generated/client/client.js';
 import type { Tx } from '../idempotency/write.js';
 
 export interface AnswerContext {
@@ -194,26 +194,70 @@ export async function writeAnswer(tx: Tx, w: AnswerWrite): Promise<AnswerRows | 
   };
 }
 
+/** A completed session as the completion stored it, with its feedback at that moment (oldest first). */
+export type CompletedSession = InterviewSession & { feedback: Feedback[] };
+
+interface CompletionRow {
+  job_posting_id: string;
+  resume_id: string;
+  created_at: Date;
+  started_at: Date;
+  completed_at: Date;
+  /** json_agg of the feedback rows, oldest first (the order of InterviewSession.feedback). */
+  feedback: {
+    id: string;
+    messageId: string | null;
+    score: number;
+    strengths: string[];
+    improvements: string[];
+    summary: string;
+    createdAt: string;
+  }[];
+}
+
 /**
- * Completes the viewer's ACTIVE session and inserts its feedback operation. Otherwise inserts
- * nothing and says what the session is now: COMPLETED, or null (not the viewer's, or gone).
+ * Completes the viewer's ACTIVE session and inserts its feedback operation, and returns the
+ * session's row and its feedback as they are then (the mutation's payload, without a read after).
+ * Otherwise inserts nothing and says what the session is now: COMPLETED, or null (not the
+ * viewer's, or gone).
  */
 export async function writeCompletion(
   tx: Tx,
   userId: string,
   sessionId: string,
   operationId: string,
-): Promise<{ completed: true } | { completed: false; status: 'ACTIVE' | 'COMPLETED' | null }> {
-  const rows = await tx.$queryRaw<{ completed: number }[]>`/* completion: write */
+): Promise<{ completed: true; session: CompletedSession } | { completed: false; status: 'ACTIVE' | 'COMPLETED' | null }> {
+  const rows = await tx.$queryRaw<CompletionRow[]>`/* completion: write */
     WITH s AS (
       UPDATE interview_sessions SET status = 'COMPLETED', completed_at = clock_timestamp()
       WHERE id = ${sessionId}::uuid AND user_id = ${userId}::uuid AND status = 'ACTIVE'
-      RETURNING id
+      RETURNING id, job_posting_id, resume_id, created_at, started_at, completed_at
     ), operation AS (
       INSERT INTO operations (id, session_id, kind) SELECT ${operationId}::uuid, s.id, 'SESSION_FEEDBACK'::"OperationKind" FROM s
     )
-    SELECT count(*)::int AS completed FROM s`;
-  if (rows[0]?.completed === 1) return { completed: true };
+    SELECT s.job_posting_id::text AS job_posting_id, s.resume_id::text AS resume_id, s.created_at, s.started_at, s.completed_at,
+      COALESCE((
+        SELECT json_agg(json_build_object('id', f.id, 'messageId', f.message_id, 'score', f.score, 'strengths', f.strengths,
+          'improvements', f.improvements, 'summary', f.summary, 'createdAt', f.created_at) ORDER BY f.created_at, f.id)
+        FROM feedback f WHERE f.session_id = s.id), '[]'::json) AS feedback
+    FROM s`;
+  const row = rows[0];
+  if (row) {
+    return {
+      completed: true,
+      session: {
+        id: sessionId,
+        userId,
+        jobPostingId: row.job_posting_id,
+        resumeId: row.resume_id,
+        status: 'COMPLETED',
+        createdAt: row.created_at,
+        startedAt: row.started_at,
+        completedAt: row.completed_at,
+        feedback: row.feedback.map((f) => ({ ...f, sessionId, createdAt: new Date(f.createdAt) })),
+      },
+    };
+  }
   // A second statement, so that it sees what a concurrent write committed while this one waited.
   const now = await tx.$queryRaw<{ status: 'ACTIVE' | 'COMPLETED' }[]>`
     SELECT status::text AS status FROM interview_sessions WHERE id = ${sessionId}::uuid AND user_id = ${userId}::uuid`;

@@ -10,7 +10,7 @@ export interface OperationBudget {
 }
 
 export const OPERATION_BUDGETS: Record<string, OperationBudget> = {
-  CompleteSession: { cost: 16, sql: 2 },
+  CompleteSession: { cost: 16, sql: 1 },
   // One call of create_api_key: the user's row locked, live keys counted, the insert (src/auth/key-statements.ts).
   CreateApiKey: { cost: 10, sql: 1 },
   CreateJobPosting: { cost: 10, sql: 1 },

@@ -5,7 +5,7 @@ import { badInput, found, notFound } from '../errors.js';
 import { interviews, type AnswerPayload } from '../interviews/interviews.js';
 import { encodeGlobalId, parseId } from './ids.js';
 import { LIMITS, text } from './validate.js';
-import { selectsRelations, written } from './written.js';
+import { selectsOnly, selectsRelations, written } from './written.js';
 
 export const SessionStatus = builder.enumType('SessionStatus', {
   values: ['ACTIVE', 'COMPLETED'] as const,
@@ -211,7 +211,10 @@ builder.mutationField('completeSession', (t) =>
     args: { input: t.arg({ type: SessionIdInput }) },
     resolve: async (query, _root, { input }, ctx) => {
       const sessionId = parseId(input.sessionId, 'InterviewSession', 'sessionId');
-      await interviews.complete(ctx.viewer!.userId, sessionId);
+      const { written } = await interviews.complete(ctx.viewer!.userId, sessionId);
+      // The session and its feedback as the completion's one statement saw them, when the
+      // selection asks for nothing else (feedback is ordered as InterviewSession.feedback orders it).
+      if (written && selectsOnly(query, ['feedback'])) return written;
       // Deleted since (a concurrent deleteSession): not found, like any missing session.
       return found(await db().interviewSession.findUnique({ ...query, where: { id: sessionId } }), 'InterviewSession');
     },

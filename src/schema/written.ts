@@ -12,3 +12,22 @@ export function selectsRelations(query: object): boolean {
   if (include && Object.keys(include).length > 0) return true;
   return select !== undefined && Object.values(select).some((value) => value !== true);
 }
+
+/**
+ * Whether a plugin-prisma query asks only for the model's own columns and, of the relations in
+ * `loaded`, only their own columns in their field's fixed order: then a row carrying those
+ * relations' rows (as the write read them) answers it.
+ */
+export function selectsOnly(query: object, loaded: readonly string[]): boolean {
+  const { include, select } = { ...query } as { include?: object; select?: Record<string, unknown> };
+  if (include && Object.keys(include).length > 0) return false;
+  if (select === undefined) return true;
+  return Object.entries(select).every(([name, value]) => {
+    if (value === true) return true;
+    if (!loaded.includes(name) || typeof value !== 'object' || value === null) return false;
+    const { select: nested, orderBy, ...rest } = value as { select?: Record<string, unknown>; orderBy?: unknown };
+    return (
+      Object.keys(rest).length === 0 && orderBy !== undefined && nested !== undefined && Object.values(nested).every((v) => v === true)
+    );
+  });
+}

@@ -1,7 +1,8 @@
 // submitAnswer's payload is the rows its write stored (RETURNING), not a read after the commit:
 // what it says equals what a read of the same rows says afterwards, it costs no statement beyond
 // the answer's read and write, and a selection that reaches into the rows' relations (or a replay
-// of an Idempotency-Key, test/interviews/idempotency.test.ts) still reads them by id.
+// of an Idempotency-Key, test/interviews/idempotency.test.ts) still reads them by id. The same for
+// completeSession's payload: the session and its feedback as the completion's statement saw them.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
@@ -93,5 +94,72 @@ describe('submitAnswer payload from the write', () => {
     // The answer's read and write, then the two messages read back with their feedback.
     expect(statements.length).toBeGreaterThan(2);
     expect(statements.slice(2).every((s) => s.sql.includes('session_messages'))).toBe(true);
+  });
+});
+
+interface CompletedPayload {
+  id: string;
+  status: string;
+  createdAt: string;
+  startedAt: string;
+  completedAt: string;
+  feedback: { id: string; scope: string; score: number; summary: string; strengths: string[]; createdAt: string }[];
+}
+const COMPLETED_FIELDS = 'id status createdAt startedAt completedAt feedback { id scope score summary strengths createdAt }';
+
+describe('completeSession payload from the write', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    // The worker runs: the answers' feedback exists when the session is completed.
+    app = await startApp();
+  });
+  afterAll(() => app.close());
+
+  it('says what a read of the session says afterwards, byte for byte, feedback included', async () => {
+    const { key } = await signUp(app);
+    const { sessionId } = await createSession(app, key, 3);
+    const { completeSession } = ok(
+      await app.request<{ completeSession: CompletedPayload }>(
+        `mutation($input: SessionIdInput!) { completeSession(input: $input) { ${COMPLETED_FIELDS} } }`,
+        { key, variables: { input: { sessionId } } },
+      ),
+    );
+    expect(completeSession.status).toBe('COMPLETED');
+    expect(completeSession.feedback).toHaveLength(3);
+    // Read before the session's own feedback can be stored by the worker, or the lists differ by it.
+    const read = ok(
+      await app.request<{ session: CompletedPayload }>(`query($id: ID!) { session(id: $id) { ${COMPLETED_FIELDS} } }`, {
+        key,
+        variables: { id: sessionId },
+      }),
+    ).session;
+    const answersOnly = { ...read, feedback: read.feedback.filter((f) => f.scope !== 'SESSION') };
+    expect(JSON.stringify(completeSession)).toBe(JSON.stringify(answersOnly));
+  });
+
+  it('runs the persisted CompleteSession as its one statement', async () => {
+    const { key } = await signUp(app);
+    const { sessionId } = await createSession(app, key, 1);
+    await app.request('query { viewer { id } }', { key }); // the key is cached from now on
+    const document = readFileSync(new URL('../../schema/operations/CompleteSession.graphql', import.meta.url), 'utf8');
+    const { result, statements } = await app.recordSql(() => app.request(document, { key, variables: { input: { sessionId } } }));
+    ok(result);
+    expect(statements.map((s) => /^\/\* [^*]+ \*\//.exec(s.sql)?.[0] ?? s.sql.slice(0, 40))).toEqual(['/* completion: write */']);
+  });
+
+  it('reads the session by id when the selection reaches further', async () => {
+    const { key } = await signUp(app);
+    const { sessionId } = await createSession(app, key, 1);
+    const { completeSession } = ok(
+      await app.request<{
+        completeSession: { status: string; jobPosting: { title: string }; feedback: { message: { seq: number } | null }[] };
+      }>(
+        `mutation($input: SessionIdInput!) { completeSession(input: $input) { status jobPosting { title } feedback { message { seq } } } }`,
+        { key, variables: { input: { sessionId } } },
+      ),
+    );
+    expect(completeSession.status).toBe('COMPLETED');
+    expect(completeSession.jobPosting.title).toEqual(expect.any(String));
+    expect(completeSession.feedback.map((f) => f.message?.seq)).toEqual([2]);
   });
 });
