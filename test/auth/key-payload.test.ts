@@ -66,6 +66,46 @@ describe('key writes answer from their RETURNING', () => {
     expect(await app.prisma.apiKey.count({ where: { userId: user.id } })).toBe(1);
   });
 
+  it.each([2, 8, 20])('%i concurrent signUps with one email (any case): one account with one key, the rest CONFLICT', async (n) => {
+    const email = `race-${randomUUID()}@example.test`;
+    const answers = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        app.request<{ signUp: { key: string } }>(`mutation($input: SignUpInput!) { signUp(input: $input) { key } }`, {
+          variables: { input: { email: i % 2 ? email.toUpperCase() : email, name: `Racer ${i}` } },
+        }),
+      ),
+    );
+    const won = answers.filter((a) => a.status === 200 && !a.body.errors);
+    expect(won).toHaveLength(1);
+    for (const a of answers.filter((x) => x !== won[0])) expect(a.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const users = await app.prisma.user.findMany({ where: { email }, select: { id: true } });
+    expect(users).toHaveLength(1);
+    expect(await app.prisma.apiKey.count({ where: { userId: users[0]!.id } })).toBe(1);
+    // The winner's key is the one stored, and it works.
+    expect((await viewer(won[0]!.body.data!.signUp.key)).email).toBe(email);
+  });
+
+  it('concurrent revocations of one key all answer it revoked, with one revocation time', async () => {
+    const { key } = await signUp(app);
+    const created = ok(
+      await app.request<{ createApiKey: { apiKey: { id: string } } }>(
+        `mutation { createApiKey(input: { name: "contested" }) { apiKey { id } } }`,
+        { key },
+      ),
+    ).createApiKey.apiKey;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        app.request<{ revokeApiKey: Key }>(`mutation($id: ID!) { revokeApiKey(id: $id) { ${KEY_FIELDS} } }`, {
+          key,
+          variables: { id: created.id },
+        }),
+      ),
+    );
+    const revoked = answers.map((a) => ok(a).revokeApiKey);
+    expect(new Set(revoked.map((r) => r.revokedAt)).size).toBe(1);
+    expect(revoked.every((r) => r.revoked)).toBe(true);
+  });
+
   it('createApiKey and revokeApiKey: their payloads are what a read says afterwards; a second revocation keeps the first time', async () => {
     const { key } = await signUp(app);
     const { createApiKey } = ok(
