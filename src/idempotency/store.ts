@@ -33,41 +33,80 @@ export class IdempotencyStore {
 
   constructor(private readonly options: { ttlMs: number; holdMs: number }) {}
 
+  /**
+   * Takes the key for this request, or says why not. No statement here waits behind the request
+   * that holds the key: the record is read without a lock, and the two changes (renewing an
+   * expired key, taking over from an attempt that died) are compare-and-set UPDATEs whose WHERE
+   * PostgreSQL re-checks on the row as it is once any lock is granted, so of two copies at most one
+   * wins and the other is told the key is busy. (The read used to be SELECT … FOR UPDATE in a
+   * transaction: every concurrent copy queued on the record's row lock, the running request's own
+   * write of its outcome queued behind them, and under load it outlived its hold.)
+   */
   async take(userId: string, key: string, requestHash: string): Promise<Taken> {
     await this.pruneNowAndThen();
     const { ttlMs, holdMs } = this.options;
-    return db().$transaction(async (tx) => {
-      const id = randomUUID();
-      const inserted = await tx.$executeRaw`
-        INSERT INTO idempotency_keys (id, user_id, key, request_hash, locked_until, expires_at)
-        VALUES (${id}::uuid, ${userId}::uuid, ${key}, ${requestHash}, now() + make_interval(secs => ${holdMs / 1000}::float8),
-                now() + make_interval(secs => ${ttlMs / 1000}::float8))
-        ON CONFLICT (user_id, key) DO NOTHING`;
-      if (inserted === 1) return { kind: 'run', scope: { recordId: id, recorded: [], next: 0, wrote: false } };
+    const client = db();
+    const id = randomUUID();
+    const inserted = await client.$executeRaw`
+      INSERT INTO idempotency_keys (id, user_id, key, request_hash, locked_until, expires_at)
+      VALUES (${id}::uuid, ${userId}::uuid, ${key}, ${requestHash}, now() + make_interval(secs => ${holdMs / 1000}::float8),
+              now() + make_interval(secs => ${ttlMs / 1000}::float8))
+      ON CONFLICT (user_id, key) DO NOTHING`;
+    if (inserted === 1) return { kind: 'run', scope: { recordId: id, recorded: [], next: 0, wrote: false } };
 
-      const [row] = await tx.$queryRaw<Row[]>`
-        SELECT id::text, request_hash, outcomes, response, locked_until > now() AS busy, expires_at <= now() AS expired
-        FROM idempotency_keys WHERE user_id = ${userId}::uuid AND key = ${key} FOR UPDATE`;
-      if (!row) return { kind: 'busy' }; // Deleted between the two statements: the client retries.
-      if (row.expired) {
-        // An expired key is a new key.
-        await tx.$executeRaw`
-          UPDATE idempotency_keys SET request_hash = ${requestHash}, outcomes = '[]'::jsonb, response = NULL, created_at = now(),
-            locked_until = now() + make_interval(secs => ${holdMs / 1000}::float8),
-            expires_at = now() + make_interval(secs => ${ttlMs / 1000}::float8)
-          WHERE id = ${row.id}::uuid`;
-        return { kind: 'run', scope: { recordId: row.id, recorded: [], next: 0, wrote: false } };
-      }
-      if (row.request_hash !== requestHash) return { kind: 'mismatch' };
-      if (row.response?.withheld) return { kind: 'withheld' };
-      if (row.response) return { kind: 'replay', response: fromStored(row.response) };
-      if (row.busy) return { kind: 'busy' };
-      // An earlier attempt stopped without an answer (its process died, or it lost its connection):
-      // take the key over; the writes it committed are replayed from their outcomes, not run again.
-      await tx.$executeRaw`
-        UPDATE idempotency_keys SET locked_until = now() + make_interval(secs => ${holdMs / 1000}::float8) WHERE id = ${row.id}::uuid`;
-      return { kind: 'run', scope: { recordId: row.id, recorded: row.outcomes, next: 0, wrote: false } };
-    });
+    const [row] = await client.$queryRaw<Row[]>`
+      SELECT id::text, request_hash, outcomes, response, locked_until > now() AS busy, expires_at <= now() AS expired
+      FROM idempotency_keys WHERE user_id = ${userId}::uuid AND key = ${key}`;
+    if (!row) return { kind: 'busy' }; // Deleted between the two statements: the client retries.
+    if (row.expired) {
+      // An expired key is a new key (for whichever copy renews it first).
+      const renewed = await client.$executeRaw`
+        UPDATE idempotency_keys SET request_hash = ${requestHash}, outcomes = '[]'::jsonb, response = NULL, created_at = now(),
+          locked_until = now() + make_interval(secs => ${holdMs / 1000}::float8),
+          expires_at = now() + make_interval(secs => ${ttlMs / 1000}::float8)
+        WHERE id = ${row.id}::uuid AND expires_at <= now()`;
+      return renewed === 1 ? { kind: 'run', scope: { recordId: row.id, recorded: [], next: 0, wrote: false } } : { kind: 'busy' };
+    }
+    if (row.request_hash !== requestHash) return { kind: 'mismatch' };
+    if (row.response?.withheld) return { kind: 'withheld' };
+    if (row.response) return { kind: 'replay', response: fromStored(row.response) };
+    if (row.busy) return { kind: 'busy' };
+    // An earlier attempt stopped without an answer (its process died, or it lost its connection):
+    // take the key over, unless another copy just did; the writes it committed are replayed from
+    // their outcomes (as they are now, read by this UPDATE), not run again.
+    const [taken] = await client.$queryRaw<{ outcomes: IdempotencyScope['recorded'] }[]>`
+      UPDATE idempotency_keys SET locked_until = now() + make_interval(secs => ${holdMs / 1000}::float8)
+      WHERE id = ${row.id}::uuid AND request_hash = ${requestHash} AND response IS NULL
+        AND (locked_until IS NULL OR locked_until <= now()) AND expires_at > now()
+      RETURNING outcomes`;
+    if (!taken) return { kind: 'busy' };
+    return { kind: 'run', scope: { recordId: row.id, recorded: taken.outcomes, next: 0, wrote: false } };
+  }
+
+  /**
+   * Keeps a running request's hold on its key while it lives: the hold is renewed every third of
+   * IDEMPOTENCY_HOLD_MS, so only an attempt that died (its process gone, its connection lost)
+   * lets a repeat take the key over. A request slower than the hold (a lock wait, a loaded
+   * database) kept it only that long before, and a concurrent copy took the key over and ran the
+   * write a second time (which the write's own checks then refused with a CONFLICT). Returns the
+   * function that stops renewing; a renewal still in flight is not sent again.
+   */
+  keepHeld(scope: IdempotencyScope): () => void {
+    const { holdMs } = this.options;
+    let inFlight = false;
+    const timer = setInterval(() => {
+      if (inFlight) return;
+      inFlight = true;
+      db().$executeRaw`UPDATE idempotency_keys SET locked_until = now() + make_interval(secs => ${holdMs / 1000}::float8)
+          WHERE id = ${scope.recordId}::uuid AND response IS NULL AND locked_until IS NOT NULL`
+        // A renewal that fails leaves the hold to expire, as for an attempt that died.
+        .catch(() => {})
+        .finally(() => {
+          inFlight = false;
+        });
+    }, holdMs / 3);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /**

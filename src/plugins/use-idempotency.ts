@@ -81,10 +81,12 @@ export function useIdempotency(options: { ttlMs: number; holdMs: number }): Plug
         // Taking over from an attempt that died after committing: its writes are replayed, not run.
         if (scope.recorded.length > 0) replayed.add(context.request);
         let result: ExecutionResult | undefined;
+        const stopHolding = store.keepHeld(scope);
         try {
           result = (await runWithIdempotency(scope, () => executeFn(executeArgs))) as ExecutionResult;
           return result;
         } finally {
+          stopHolding();
           // Without a result (the execution threw), the record keeps its committed outcomes and its
           // hold expires: a retry takes it over and replays them. The same holds when storing the
           // answer fails (the database went away after the write committed): the client still gets

@@ -2,7 +2,8 @@
 // key with another request, or while the first runs, is CONFLICT; keys are per user and expire; a
 // write whose answer was lost after COMMIT is replayed from the outcome its transaction recorded.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseId } from '../../src/schema/ids.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { createSession, ok, signUp } from '../support/fixtures.js';
@@ -36,6 +37,34 @@ describe('Idempotency-Key', () => {
     expect(await answersOf(sessionId)).toBe(1);
   });
 
+  it('keeps the key while a slow first attempt lives: a copy sent after the hold is told to retry, then replays', async () => {
+    const { key } = await signUp(app);
+    const { sessionId, questionId } = await createSession(app, key);
+    const idem = randomUUID();
+    const send = () => app.request(SUBMIT, { key, headers: withKey(idem), variables: { input: { questionId, content: 'Slow.' } } });
+    // Another connection holds the session's row, so the first attempt's write waits well past
+    // the 300 ms hold; the hold is renewed while it waits.
+    const locker = new pg.Client({ connectionString: inject('databaseUrl') });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM interview_sessions WHERE id = $1 FOR UPDATE', [parseId(sessionId, 'InterviewSession')]);
+      const first = send();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const copy = await send();
+      expect(copy.body.errors?.[0]?.extensions?.reason).toBe('IDEMPOTENCY_KEY_IN_USE');
+      await locker.query('COMMIT');
+      const answered = await first;
+      expect(answered.body.errors).toBeUndefined();
+      const again = await send();
+      expect(again.body).toEqual(answered.body);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+    } finally {
+      await locker.end();
+    }
+    expect(await answersOf(sessionId)).toBe(1);
+  });
+
   it('runs 20 concurrent copies once: the rest replay or are told to retry', async () => {
     const { key } = await signUp(app);
     for (let run = 0; run < 5; run++) {
@@ -48,6 +77,11 @@ describe('Idempotency-Key', () => {
       );
       const succeeded = results.filter((r) => !r.body.errors);
       const busy = results.filter((r) => r.body.errors?.[0]?.extensions?.reason === 'IDEMPOTENCY_KEY_IN_USE');
+      // Anything else is named in the failure (status and errors), not just counted.
+      const other = results
+        .filter((r) => !succeeded.includes(r) && !busy.includes(r))
+        .map((r) => ({ status: r.status, errors: r.body.errors }));
+      expect(other).toEqual([]);
       expect(succeeded.length + busy.length).toBe(20);
       expect(succeeded.length).toBeGreaterThanOrEqual(1);
       // Every success is the one answer.
