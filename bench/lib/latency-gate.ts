@@ -153,6 +153,22 @@ export async function measureRatios(
   return results;
 }
 
+/**
+ * One figure per operation from several attempts (a first run and its re-measures): the median
+ * attempt's ratio. One attempt disturbed by the machine (a neighbour's burst, a GC storm) cannot
+ * fail the gate alone; a real regression reads high in most attempts and still fails.
+ */
+export function combineAttempts(attempts: OperationRatio[][]): OperationRatio[] {
+  const byName = new Map<string, OperationRatio[]>();
+  for (const attempt of attempts) for (const m of attempt) byName.set(m.operation, [...(byName.get(m.operation) ?? []), m]);
+  return [...byName.entries()].map(([operation, all]) => ({
+    operation,
+    ratio: median(all.map((m) => m.ratio)),
+    cpuUs: median(all.map((m) => m.cpuUs)),
+    floorUs: median(all.map((m) => m.floorUs)),
+  }));
+}
+
 /** Each operation against the baseline: a ratio more than `tolerance` above its baseline fails, and so does one without a baseline. */
 export function judgeRatios(measured: OperationRatio[], baseline: Baseline): Verdict[] {
   const verdicts: Verdict[] = measured.map(({ operation, ratio }) => {
